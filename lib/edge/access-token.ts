@@ -1,0 +1,159 @@
+import { jwtVerify, type JWTPayload } from 'jose';
+import { edgeConfig } from './config';
+import { AuthError } from './errors';
+import { scalekitKeySet, type KeySet } from './jwks';
+
+/** The verified claims of a Scalekit access token. */
+export interface AccessTokenClaims {
+  readonly sub: string;
+  readonly sid: string;
+  readonly oid: string | undefined;
+  readonly roles: readonly string[];
+  readonly permissions: readonly string[];
+  readonly scopes: readonly string[];
+  readonly exp: number;
+  readonly iat: number;
+  readonly jti: string | undefined;
+  readonly clientId: string | undefined;
+  readonly payload: Readonly<JWTPayload>;
+}
+
+export interface VerifyOptions {
+  /** Defaults to the isolate's key set for `<SCALEKIT_ENV_URL>/keys`. */
+  keySet?: KeySet;
+  issuer?: string;
+  clientId?: string;
+}
+
+/** Longer tokens are refused before any parsing: Scalekit's are ~1 KB, and cookies cap at 4 KB. */
+export const MAX_TOKEN_LENGTH = 16 * 1024;
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+/**
+ * OpenID Connect defines these only for ID tokens. Scalekit ID tokens carry the client id in
+ * `aud` just like access tokens do, and this app always sends a `nonce`, so every ID token issued
+ * to it is refused here by this rule.
+ */
+const ID_TOKEN_ONLY_CLAIMS = ['nonce', 'at_hash', 'c_hash'] as const;
+
+/**
+ * Fully verifies a Scalekit access token: RS256 only, signature against the environment's JWKS,
+ * `iss`, `aud`, `exp`/`nbf` (5 s tolerance), `typ` when present, `sub` and `sid` present, and not an
+ * ID token. Throws an {@link AuthError}: `token_expired` (otherwise valid, so worth a refresh),
+ * `token_invalid`, or `jwks_unavailable`.
+ *
+ * @example
+ * const claims = await verifyAccessToken(token);
+ * if (hasRole(claims, 'admin')) { … }
+ */
+export async function verifyAccessToken(
+  token: string,
+  options: VerifyOptions = {},
+): Promise<AccessTokenClaims> {
+  if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
+    throw new AuthError('token_invalid', 'token is empty or too long');
+  }
+  const config = options.issuer && options.clientId ? undefined : edgeConfig();
+  const issuer = options.issuer ?? config!.envUrl;
+  const clientId = options.clientId ?? config!.clientId;
+
+  let payload: JWTPayload;
+  let expired = false;
+  try {
+    const keySet = options.keySet ?? scalekitKeySet();
+    ({ payload } = await jwtVerify(
+      token,
+      (header, jws) => checkTyp(header.typ) ?? keySet(header, jws),
+      {
+        algorithms: ['RS256'],
+        issuer,
+        audience: clientId,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['exp', 'iat', 'sub'],
+      },
+    ));
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code !== 'ERR_JWT_EXPIRED') throw toAuthError(err);
+    // jose checks the signature, `iss` and `aud` before `exp`, so this payload is genuine; the
+    // checks below still apply before the token is worth a refresh.
+    payload = (err as { payload: JWTPayload }).payload;
+    expired = true;
+  }
+  const claims = readClaims(payload, clientId);
+  if (expired) throw new AuthError('token_expired', 'access token has expired');
+  return claims;
+}
+
+/** Scalekit sends `typ: "JWT"`; a token typed as anything else (e.g. `logout+jwt`) is not ours. */
+function checkTyp(typ: unknown): undefined {
+  if (typ === undefined) return undefined;
+  const normalised = typeof typ === 'string' ? typ.toLowerCase().replace(/^application\//, '') : '';
+  if (normalised !== 'jwt') throw new AuthError('token_invalid', 'unexpected "typ" header');
+  return undefined;
+}
+
+function toAuthError(err: unknown): AuthError {
+  if (err instanceof AuthError) return err;
+  // Branch on jose's `code`: class names are minified in the Edge bundle.
+  return new AuthError('token_invalid', 'access token failed verification', { cause: err });
+}
+
+function readClaims(payload: JWTPayload, clientId: string): AccessTokenClaims {
+  const invalid = (why: string) => new AuthError('token_invalid', `access token ${why}`);
+  for (const claim of ID_TOKEN_ONLY_CLAIMS) {
+    if (payload[claim] !== undefined) throw invalid(`carries "${claim}": an ID token`);
+  }
+  if (!isNonEmptyString(payload.sub)) throw invalid('has no "sub"');
+  if (!isNonEmptyString(payload.sid)) throw invalid('has no "sid"');
+  if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') {
+    throw invalid('has non-numeric "exp" or "iat"');
+  }
+  if (payload.client_id !== undefined && payload.client_id !== clientId) {
+    throw invalid('was issued to another client');
+  }
+  return {
+    sub: payload.sub,
+    sid: payload.sid,
+    oid: optionalString(payload.oid, 'oid'),
+    roles: stringList(payload.roles, 'roles'),
+    permissions: stringList(payload.permissions, 'permissions'),
+    scopes: optionalString(payload.scope, 'scope')?.split(' ').filter(Boolean) ?? [],
+    exp: payload.exp,
+    iat: payload.iat,
+    jti: optionalString(payload.jti, 'jti'),
+    clientId: optionalString(payload.client_id, 'client_id'),
+    payload,
+  };
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+function optionalString(value: unknown, claim: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new AuthError('token_invalid', `"${claim}" is not a string`);
+  return value;
+}
+
+function stringList(value: unknown, claim: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+    throw new AuthError('token_invalid', `"${claim}" is not a list of strings`);
+  }
+  return value;
+}
+
+/** True when the verified claims grant `role` in the token's organization. */
+export function hasRole(claims: Pick<AccessTokenClaims, 'roles'>, role: string): boolean {
+  return claims.roles.includes(role);
+}
+
+/** True when the verified claims grant `permission`. */
+export function hasPermission(
+  claims: Pick<AccessTokenClaims, 'permissions'>,
+  permission: string,
+): boolean {
+  return claims.permissions.includes(permission);
+}

@@ -1,0 +1,172 @@
+import { AuthError } from './errors';
+
+/** What the Edge (and everything else) needs to verify and seal sessions. No secrets for Scalekit. */
+export interface EdgeConfig {
+  /** Scalekit environment URL, no trailing slash: it is the `iss` of every token. */
+  readonly envUrl: string;
+  readonly clientId: string;
+  /** The app's own origin, e.g. `https://app.example.com`. */
+  readonly appUrl: string;
+  /** Newest first: the first seals, all open (rotation). */
+  readonly sessionSecrets: readonly string[];
+  /** Cookies get `Secure` and the `__Host-` prefix whenever the app is served over https. */
+  readonly secureCookies: boolean;
+  /** How long session cookies live; Scalekit's own session timeouts still bound refresh. */
+  readonly sessionMaxAgeSeconds: number;
+  /** `strict`: the middleware also checks the revocation list. */
+  readonly revocation: 'off' | 'strict';
+  /** What `strict` does when the store cannot answer. */
+  readonly revocationOnStoreError: 'allow' | 'deny';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const MIN_SECRET_BYTES = 32;
+
+function invalid(variable: string, problem: string, example: string): AuthError {
+  return new AuthError('config_invalid', `${variable} ${problem}. Example: ${variable}=${example}`);
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+function required(env: Env, variable: string, example: string): string {
+  const value = env[variable]?.trim();
+  if (!value) throw invalid(variable, 'is missing', example);
+  return value;
+}
+
+function readEnvUrl(env: Env): string {
+  const example = 'https://acme.scalekit.com';
+  const raw = required(env, 'SCALEKIT_ENV_URL', example);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw invalid('SCALEKIT_ENV_URL', 'is not a URL', example);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+    throw invalid('SCALEKIT_ENV_URL', 'must use https (plain http only on loopback)', example);
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw invalid('SCALEKIT_ENV_URL', 'must not carry a query, fragment or credentials', example);
+  }
+  // Scalekit's `iss` has no trailing slash; comparing against a normalised value keeps a
+  // copy-pasted "https://acme.scalekit.com/" from failing every token.
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+function readAppUrl(env: Env): string {
+  const example = 'https://app.example.com';
+  const raw = env.APP_URL?.trim() || vercelUrl(env);
+  if (!raw) throw invalid('APP_URL', 'is missing', example);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw invalid('APP_URL', 'is not an absolute URL', example);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw invalid('APP_URL', 'must be an http(s) origin', example);
+  }
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username) {
+    throw invalid('APP_URL', 'must be an origin only (no path, query or fragment)', example);
+  }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw invalid('APP_URL', 'must use https (plain http only on loopback)', example);
+  }
+  return url.origin;
+}
+
+/**
+ * On Vercel, an unset APP_URL falls back to the system variables so preview deployments work
+ * without per-branch configuration: production uses the production domain, previews their own.
+ */
+function vercelUrl(env: Env): string | undefined {
+  const host =
+    env.VERCEL_ENV === 'production'
+      ? env.VERCEL_PROJECT_PRODUCTION_URL || env.VERCEL_URL
+      : env.VERCEL_BRANCH_URL || env.VERCEL_URL;
+  return host ? `https://${host}` : undefined;
+}
+
+function readSecrets(env: Env): string[] {
+  const example = '$(openssl rand -base64 32)';
+  const raw = required(env, 'SESSION_COOKIE_SECRET', example);
+  const secrets = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const utf8 = new TextEncoder();
+  secrets.forEach((secret, index) => {
+    if (utf8.encode(secret).byteLength < MIN_SECRET_BYTES) {
+      const which = secrets.length > 1 ? ` (entry ${index + 1})` : '';
+      throw invalid(
+        'SESSION_COOKIE_SECRET',
+        `must be at least ${MIN_SECRET_BYTES} bytes${which}`,
+        example,
+      );
+    }
+  });
+  if (secrets.length === 0) throw invalid('SESSION_COOKIE_SECRET', 'is missing', example);
+  return secrets;
+}
+
+function readChoice<T extends string>(
+  env: Env,
+  variable: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  const value = env[variable]?.trim();
+  if (!value) return fallback;
+  if (!(choices as readonly string[]).includes(value)) {
+    throw invalid(variable, `must be one of ${choices.join(', ')}`, choices[choices.length - 1]!);
+  }
+  return value as T;
+}
+
+function readSeconds(env: Env, variable: string, fallback: number): number {
+  const value = env[variable]?.trim();
+  if (!value) return fallback;
+  if (!/^\d{1,9}$/.test(value) || Number(value) < 60) {
+    throw invalid(variable, 'must be a whole number of seconds, at least 60', String(fallback));
+  }
+  return Number(value);
+}
+
+/**
+ * Reads and validates the Edge configuration from an environment object. Throws an
+ * {@link AuthError} `config_invalid` whose message names the variable and shows a valid example.
+ *
+ * @example
+ * const config = readEdgeConfig(process.env);
+ * config.envUrl; // "https://acme.scalekit.com"
+ */
+export function readEdgeConfig(env: Env): EdgeConfig {
+  const appUrl = readAppUrl(env);
+  return {
+    envUrl: readEnvUrl(env),
+    clientId: required(env, 'SCALEKIT_CLIENT_ID', 'skc_1234567890'),
+    appUrl,
+    sessionSecrets: readSecrets(env),
+    secureCookies: appUrl.startsWith('https:'),
+    sessionMaxAgeSeconds: readSeconds(env, 'SESSION_MAX_AGE_SECONDS', 7 * 24 * 3600),
+    revocation: readChoice(env, 'SESSION_REVOCATION', ['off', 'strict'], 'off'),
+    revocationOnStoreError: readChoice(
+      env,
+      'SESSION_REVOCATION_ON_STORE_ERROR',
+      ['allow', 'deny'],
+      'allow',
+    ),
+  };
+}
+
+let cached: EdgeConfig | undefined;
+
+/** The process's configuration, validated on first use and then kept. */
+export function edgeConfig(): EdgeConfig {
+  cached ??= readEdgeConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { readEdgeConfig } from '@/lib/edge/config';
+import { AuthError } from '@/lib/edge/errors';
+
+const valid = {
+  SCALEKIT_ENV_URL: 'https://acme.scalekit.com',
+  SCALEKIT_CLIENT_ID: 'skc_123',
+  APP_URL: 'https://app.example.com',
+  SESSION_COOKIE_SECRET: 'x'.repeat(32),
+};
+
+function messageFor(env: Record<string, string | undefined>): string {
+  try {
+    readEdgeConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(AuthError);
+    expect((err as AuthError).code).toBe('config_invalid');
+    return (err as Error).message;
+  }
+  throw new Error('expected readEdgeConfig to throw');
+}
+
+describe('readEdgeConfig', () => {
+  it('reads a valid environment', () => {
+    expect(readEdgeConfig(valid)).toEqual({
+      envUrl: 'https://acme.scalekit.com',
+      clientId: 'skc_123',
+      appUrl: 'https://app.example.com',
+      sessionSecrets: ['x'.repeat(32)],
+      secureCookies: true,
+      sessionMaxAgeSeconds: 604800,
+      revocation: 'off',
+      revocationOnStoreError: 'allow',
+    });
+  });
+
+  it('drops trailing slashes from SCALEKIT_ENV_URL, since Scalekit issuers have none', () => {
+    expect(
+      readEdgeConfig({ ...valid, SCALEKIT_ENV_URL: 'https://acme.scalekit.com//' }).envUrl,
+    ).toBe('https://acme.scalekit.com');
+  });
+
+  it('accepts plain http on loopback only', () => {
+    expect(readEdgeConfig({ ...valid, SCALEKIT_ENV_URL: 'http://127.0.0.1:4455' }).envUrl).toBe(
+      'http://127.0.0.1:4455',
+    );
+    const local = readEdgeConfig({ ...valid, APP_URL: 'http://localhost:3000' });
+    expect(local.secureCookies).toBe(false);
+  });
+
+  it('reads several session secrets, newest first', () => {
+    const secrets = `${'a'.repeat(32)}, ${'b'.repeat(40)}`;
+    expect(readEdgeConfig({ ...valid, SESSION_COOKIE_SECRET: secrets }).sessionSecrets).toEqual([
+      'a'.repeat(32),
+      'b'.repeat(40),
+    ]);
+  });
+
+  it.each([
+    [
+      { SCALEKIT_ENV_URL: undefined },
+      'SCALEKIT_ENV_URL is missing. Example: SCALEKIT_ENV_URL=https://acme.scalekit.com',
+    ],
+    [
+      { SCALEKIT_ENV_URL: 'acme.scalekit.com' },
+      'SCALEKIT_ENV_URL is not a URL. Example: SCALEKIT_ENV_URL=https://acme.scalekit.com',
+    ],
+    [
+      { SCALEKIT_ENV_URL: 'http://acme.scalekit.com' },
+      'SCALEKIT_ENV_URL must use https (plain http only on loopback). Example: SCALEKIT_ENV_URL=https://acme.scalekit.com',
+    ],
+    [
+      { SCALEKIT_ENV_URL: 'https://acme.scalekit.com?x=1' },
+      'SCALEKIT_ENV_URL must not carry a query, fragment or credentials. Example: SCALEKIT_ENV_URL=https://acme.scalekit.com',
+    ],
+    [
+      { SCALEKIT_CLIENT_ID: ' ' },
+      'SCALEKIT_CLIENT_ID is missing. Example: SCALEKIT_CLIENT_ID=skc_1234567890',
+    ],
+    [{ APP_URL: undefined }, 'APP_URL is missing. Example: APP_URL=https://app.example.com'],
+    [
+      { APP_URL: 'app.example.com' },
+      'APP_URL is not an absolute URL. Example: APP_URL=https://app.example.com',
+    ],
+    [
+      { APP_URL: 'https://app.example.com/app' },
+      'APP_URL must be an origin only (no path, query or fragment). Example: APP_URL=https://app.example.com',
+    ],
+    [
+      { APP_URL: 'ftp://app.example.com' },
+      'APP_URL must be an http(s) origin. Example: APP_URL=https://app.example.com',
+    ],
+    [
+      { APP_URL: 'http://app.example.com' },
+      'APP_URL must use https (plain http only on loopback). Example: APP_URL=https://app.example.com',
+    ],
+    [
+      { SESSION_COOKIE_SECRET: undefined },
+      'SESSION_COOKIE_SECRET is missing. Example: SESSION_COOKIE_SECRET=$(openssl rand -base64 32)',
+    ],
+    [
+      { SESSION_COOKIE_SECRET: 'short' },
+      'SESSION_COOKIE_SECRET must be at least 32 bytes. Example: SESSION_COOKIE_SECRET=$(openssl rand -base64 32)',
+    ],
+    [
+      { SESSION_COOKIE_SECRET: `${'a'.repeat(32)},short` },
+      'SESSION_COOKIE_SECRET must be at least 32 bytes (entry 2). Example: SESSION_COOKIE_SECRET=$(openssl rand -base64 32)',
+    ],
+    [
+      { SESSION_REVOCATION: 'sometimes' },
+      'SESSION_REVOCATION must be one of off, strict. Example: SESSION_REVOCATION=strict',
+    ],
+    [
+      { SESSION_REVOCATION_ON_STORE_ERROR: 'maybe' },
+      'SESSION_REVOCATION_ON_STORE_ERROR must be one of allow, deny. Example: SESSION_REVOCATION_ON_STORE_ERROR=deny',
+    ],
+    [
+      { SESSION_MAX_AGE_SECONDS: '10' },
+      'SESSION_MAX_AGE_SECONDS must be a whole number of seconds, at least 60. Example: SESSION_MAX_AGE_SECONDS=604800',
+    ],
+  ])('explains %o', (override, message) => {
+    expect(messageFor({ ...valid, ...override })).toBe(message);
+  });
+
+  describe('on Vercel without APP_URL', () => {
+    const vercel = { ...valid, APP_URL: undefined, VERCEL_URL: 'app-git-x-team.vercel.app' };
+
+    it('uses the production domain in production', () => {
+      const env = {
+        ...vercel,
+        VERCEL_ENV: 'production',
+        VERCEL_PROJECT_PRODUCTION_URL: 'app.example.com',
+      };
+      expect(readEdgeConfig(env).appUrl).toBe('https://app.example.com');
+    });
+
+    it("uses the deployment's own URL on previews", () => {
+      expect(readEdgeConfig({ ...vercel, VERCEL_ENV: 'preview' }).appUrl).toBe(
+        'https://app-git-x-team.vercel.app',
+      );
+    });
+  });
+});

@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { verifyAccessToken } from '@/lib/edge/access-token';
+import { AuthError } from '@/lib/edge/errors';
+import { createKeySet, type KeySetOptions } from '@/lib/edge/jwks';
+import { issuerControl } from '../../support/issuer-control';
+import { accessTokenClaims } from '../../support/tokens';
+
+const issuerUrl = inject('issuerUrl');
+const control = issuerControl(issuerUrl);
+const keysUrl = new URL(`${issuerUrl}/keys`);
+
+const coldKeySet = (options?: KeySetOptions) => createKeySet(keysUrl, options);
+const keyFetches = async () => (await control.counts()).keys ?? 0;
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'ok',
+    (err: unknown) => (err instanceof AuthError ? err.code : `unexpected: ${String(err)}`),
+  );
+
+describe('the JWKS key set', () => {
+  afterEach(async () => {
+    await control.setFault('keys', null);
+  });
+
+  it('shares one /keys fetch between 100 concurrent cold verifies', async () => {
+    const token = await control.sign(accessTokenClaims());
+    const keySet = coldKeySet();
+    const before = await keyFetches();
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () => verifyAccessToken(token, { keySet })),
+    );
+    expect(results).toHaveLength(100);
+    expect((await keyFetches()) - before).toBe(1);
+  });
+
+  it('refetches at most once per cooldown under a flood of unknown kids', async () => {
+    const keySet = coldKeySet({ cooldownMs: 1_000 });
+    await verifyAccessToken(await control.sign(accessTokenClaims()), { keySet });
+    const flood = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => control.sign(accessTokenClaims(), { kid: `snk_x${i}` })),
+    );
+
+    const before = await keyFetches();
+    const first = await Promise.all(flood.map((t) => codeOf(verifyAccessToken(t, { keySet }))));
+    const during = await Promise.all(flood.map((t) => codeOf(verifyAccessToken(t, { keySet }))));
+    // The cooldown is counted from the last fetch, which happened at warm-up.
+    expect([...first, ...during].every((code) => code === 'token_invalid')).toBe(true);
+    expect((await keyFetches()) - before).toBeLessThanOrEqual(1);
+
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const afterCooldown = await keyFetches();
+    await Promise.all(flood.map((t) => codeOf(verifyAccessToken(t, { keySet }))));
+    expect((await keyFetches()) - afterCooldown).toBe(1);
+  });
+
+  it('picks up a key rotation at the issuer without a restart', async () => {
+    const keySet = coldKeySet({ cooldownMs: 0 });
+    const oldToken = await control.sign(accessTokenClaims());
+    await verifyAccessToken(oldToken, { keySet });
+    const generation = keySet.generation;
+
+    const { kid } = await control.rotateKeys();
+    const newToken = await control.sign(accessTokenClaims());
+    expect(
+      JSON.parse(atob(newToken.split('.')[0]!.replace(/-/g, '+').replace(/_/g, '/'))).kid,
+    ).toBe(kid);
+
+    await expect(verifyAccessToken(newToken, { keySet })).resolves.toMatchObject({
+      sub: 'usr_test_1',
+    });
+    await expect(verifyAccessToken(oldToken, { keySet })).resolves.toMatchObject({
+      sub: 'usr_test_1',
+    });
+    expect(keySet.generation).toBeGreaterThan(generation);
+  });
+
+  it('fails closed with jwks_unavailable when /keys is down on a cold isolate', async () => {
+    const token = await control.sign(accessTokenClaims());
+    await control.setFault('keys', 'error');
+    expect(await codeOf(verifyAccessToken(token, { keySet: coldKeySet() }))).toBe(
+      'jwks_unavailable',
+    );
+  });
+
+  it('gives up on a hanging /keys after its timeout', async () => {
+    const token = await control.sign(accessTokenClaims());
+    await control.setFault('keys', 'hang');
+    const code = await codeOf(verifyAccessToken(token, { keySet: coldKeySet({ timeoutMs: 300 }) }));
+    expect(code).toBe('jwks_unavailable');
+  });
+
+  it('keeps verifying with the held keys when /keys fails on a warm isolate', async () => {
+    const token = await control.sign(accessTokenClaims());
+    const keySet = coldKeySet({ maxAgeMs: 0, cooldownMs: 0 });
+    await verifyAccessToken(token, { keySet });
+
+    await control.setFault('keys', 'error');
+    await expect(verifyAccessToken(token, { keySet })).resolves.toMatchObject({
+      sub: 'usr_test_1',
+    });
+    // An unknown kid forces a refetch, which fails: the held keys still answer for known kids.
+    const unknown = await control.sign(accessTokenClaims(), { kid: 'snk_unknown' });
+    expect(await codeOf(verifyAccessToken(unknown, { keySet }))).toBe('token_invalid');
+    await expect(verifyAccessToken(token, { keySet })).resolves.toMatchObject({
+      sub: 'usr_test_1',
+    });
+  });
+
+  it('never makes a request wait for an age-based refresh of the keys', async () => {
+    const token = await control.sign(accessTokenClaims());
+    // A refresh that the request awaited would hang for a minute, past this test's timeout.
+    const keySet = coldKeySet({ maxAgeMs: 0, timeoutMs: 60_000 });
+    await verifyAccessToken(token, { keySet });
+
+    await control.setFault('keys', 'hang');
+    await expect(verifyAccessToken(token, { keySet })).resolves.toMatchObject({
+      sub: 'usr_test_1',
+    });
+  });
+});

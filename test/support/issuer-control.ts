@@ -1,0 +1,32 @@
+import type { JWTPayload, JWSHeaderParameters } from 'jose';
+
+/**
+ * The local issuer's `/__control` API over HTTP, usable from any runtime (the edge-runtime VM
+ * cannot hold the issuer object itself).
+ */
+export function issuerControl(issuerUrl: string) {
+  const call = async <T>(path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${issuerUrl}/__control/${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`issuer control ${path}: HTTP ${response.status}`);
+    return (await response.json()) as T;
+  };
+  return {
+    counts: () => call<Record<string, number>>('counts'),
+    resetCounts: () => call<unknown>('reset-counts', {}),
+    rotateKeys: () => call<{ kid: string }>('rotate-keys', {}),
+    setFault: (
+      endpoint: 'keys' | 'token',
+      mode: 'error' | 'hang' | 'slow' | null,
+      delayMs?: number,
+    ) => call<unknown>('fault', { endpoint, mode, delayMs }),
+    setAccessTokenTtl: (seconds: number) => call<unknown>('ttl', { seconds }),
+    sign: async (payload: JWTPayload, header?: JWSHeaderParameters) =>
+      (await call<{ token: string }>('sign', { payload, header })).token,
+  };
+}
+
+export type IssuerControl = ReturnType<typeof issuerControl>;

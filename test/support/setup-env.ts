@@ -1,0 +1,21 @@
+import { inject } from 'vitest';
+
+// Every suite talks to the local issuer started by global-issuer.ts, as the app would talk to
+// Scalekit. Values are set before any module reads its configuration.
+process.env.SCALEKIT_ENV_URL = inject('issuerUrl');
+process.env.SCALEKIT_CLIENT_ID = inject('clientId');
+process.env.SCALEKIT_CLIENT_SECRET = inject('clientSecret');
+process.env.APP_URL = 'http://127.0.0.1:3999';
+process.env.SESSION_COOKIE_SECRET = 'test-session-secret-0123456789abcdef';
+// A hung token endpoint must turn into a transient error quickly.
+process.env.SCALEKIT_TIMEOUT_MS = '1500';
+
+// Unit tests never leave the machine: only loopback is reachable.
+const realFetch = globalThis.fetch;
+globalThis.fetch = (input, init) => {
+  const url = new URL(input instanceof Request ? input.url : String(input));
+  if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(url.hostname)) {
+    return Promise.reject(new TypeError(`network blocked in tests: ${url.host}`));
+  }
+  return realFetch(input, init);
+};
