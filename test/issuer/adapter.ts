@@ -1,0 +1,107 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { ClientRegistry } from './client-registry';
+
+interface Entry {
+  payload: AdapterPayload;
+  expiresAt: number;
+}
+
+/**
+ * oidc-provider's storage, kept in memory for one issuer run. It outlives the Provider instance,
+ * which is rebuilt on key rotation, so sessions, grants and refresh tokens survive a rotation.
+ * Clients are not stored: the `Client` model reads the live registry.
+ */
+export class MemoryStore {
+  readonly #entries = new Map<string, Entry>();
+
+  constructor(readonly clients: ClientRegistry) {}
+
+  /** The `adapter` factory oidc-provider calls once per model name. */
+  adapterFor = (model: string): Adapter => {
+    if (model === 'Client') return new ClientAdapter(this.clients);
+    return new ModelAdapter(model, this.#entries);
+  };
+}
+
+class ModelAdapter implements Adapter {
+  constructor(
+    readonly model: string,
+    readonly entries: Map<string, Entry>,
+  ) {}
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    const expiresAt = expiresIn === undefined ? Infinity : Date.now() + expiresIn * 1000;
+    this.entries.set(this.#key(id), { payload, expiresAt });
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    return this.#live(this.#key(id))?.payload;
+  }
+
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    return this.#findWhere((payload) => payload.uid === uid);
+  }
+
+  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    return this.#findWhere((payload) => payload.userCode === userCode);
+  }
+
+  async consume(id: string): Promise<void> {
+    const entry = this.#live(this.#key(id));
+    if (entry) entry.payload.consumed = Math.floor(Date.now() / 1000);
+  }
+
+  async destroy(id: string): Promise<void> {
+    this.entries.delete(this.#key(id));
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    for (const [key, { payload }] of this.entries) {
+      if (key.startsWith(`${this.model}:`) && payload.grantId === grantId) this.entries.delete(key);
+    }
+  }
+
+  #key(id: string): string {
+    return `${this.model}:${id}`;
+  }
+
+  #live(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (entry && entry.expiresAt <= Date.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  #findWhere(matches: (payload: AdapterPayload) => boolean): AdapterPayload | undefined {
+    for (const key of this.entries.keys()) {
+      if (!key.startsWith(`${this.model}:`)) continue;
+      const payload = this.#live(key)?.payload;
+      if (payload && matches(payload)) return payload;
+    }
+    return undefined;
+  }
+}
+
+class ClientAdapter implements Adapter {
+  constructor(readonly clients: ClientRegistry) {}
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    return id === this.clients.clientId ? { ...this.clients.metadata() } : undefined;
+  }
+
+  async findByUid(): Promise<undefined> {
+    return undefined;
+  }
+
+  async findByUserCode(): Promise<undefined> {
+    return undefined;
+  }
+
+  // Registration is disabled, so oidc-provider never writes clients.
+  async upsert(): Promise<void> {}
+  async consume(): Promise<void> {}
+  async destroy(): Promise<void> {}
+  async revokeByGrantId(): Promise<void> {}
+}

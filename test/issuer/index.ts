@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { JWSHeaderParameters, JWTPayload } from 'jose';
+import { MemoryStore } from './adapter';
+import { ClientRegistry, type ClientUris } from './client-registry';
+import { CONTROL_PATH, handleControl } from './control';
+import { sendJson } from './http-io';
+import { handleInteraction } from './interactions';
+import { KeyRing } from './keys';
+import { buildProvider, INTERACTION_PATH, asScalekitAuthorizationRequest } from './provider';
+import { endpointOf, Traffic, type Endpoint, type FaultMode } from './traffic';
+
+export type { ClientUris, Endpoint, FaultMode };
+
+export interface IssuerOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  clientId?: string;
+  clientSecret?: string;
+  redirectUris?: string[];
+  postLogoutRedirectUris?: string[];
+  /** Default 300, Scalekit's five minutes. */
+  accessTokenTtlSeconds?: number;
+  /** Receives an OIDC back-channel logout token when a session signs out. */
+  backchannelLogoutUri?: string;
+  /** Reject authorization requests without PKCE. Scalekit does not, so neither does the default. */
+  requirePkce?: boolean;
+}
+
+export interface RunningIssuer {
+  /** The issuer identifier and base URL, `http://127.0.0.1:<port>` with no trailing slash. */
+  url: string;
+  clientId: string;
+  clientSecret: string;
+  close(): Promise<void>;
+  /** Publishes a new key next to the old ones at /keys and signs with it from now on. */
+  rotateKeys(): Promise<{ kid: string }>;
+  /** `error`: HTTP 500; `hang`: no answer until the fault changes; `slow`: answer after delayMs. */
+  setFault(endpoint: Endpoint, mode: FaultMode | null, delayMs?: number): void;
+  counts(): Record<Endpoint, number>;
+  resetCounts(): void;
+  /** Applies to access tokens issued from now on. */
+  setAccessTokenTtl(seconds: number): void;
+  registerClientUris(uris: ClientUris): void;
+  /** Signs arbitrary claims with the current signing key and kid. */
+  signJwt(payload: JWTPayload, header?: JWSHeaderParameters): Promise<string>;
+}
+
+/**
+ * Starts a local stand-in for a Scalekit environment on 127.0.0.1: oidc-provider behind a small
+ * front door that counts requests, injects faults, serves the login page and the test controls.
+ */
+export async function startIssuer(options: IssuerOptions = {}): Promise<RunningIssuer> {
+  const keys = await KeyRing.create();
+  const clients = new ClientRegistry(
+    options.clientId ?? 'skc_local_dev',
+    options.clientSecret ?? randomBytes(24).toString('base64url'),
+    options.backchannelLogoutUri,
+    options,
+  );
+  const store = new MemoryStore(clients);
+  const traffic = new Traffic();
+  const cookieKeys = [randomBytes(32).toString('base64url')];
+  let accessTokenTtlSeconds = positiveInteger(options.accessTokenTtlSeconds ?? 300);
+
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const build = () =>
+    buildProvider({
+      issuer: url,
+      store,
+      keys,
+      cookieKeys,
+      accessTokenTtlSeconds: () => accessTokenTtlSeconds,
+      requirePkce: options.requirePkce ?? false,
+    });
+  let provider = build();
+  let forward = provider.callback();
+
+  const issuer: RunningIssuer = {
+    url,
+    clientId: clients.clientId,
+    clientSecret: clients.clientSecret,
+    async close() {
+      traffic.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+    async rotateKeys() {
+      const kid = await keys.rotate();
+      provider = build();
+      forward = provider.callback();
+      return { kid };
+    },
+    setFault: (endpoint, mode, delayMs) => traffic.setFault(endpoint, mode, delayMs),
+    counts: () => traffic.counts(),
+    resetCounts: () => traffic.resetCounts(),
+    setAccessTokenTtl(seconds) {
+      accessTokenTtlSeconds = positiveInteger(seconds);
+    },
+    registerClientUris: (uris) => clients.register(uris),
+    signJwt: (payload, header) => keys.sign(payload, header),
+  };
+
+  async function frontDoor(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestUrl = new URL(req.url ?? '/', url);
+    const { pathname } = requestUrl;
+    if (pathname.startsWith(`${CONTROL_PATH}/`)) {
+      return handleControl(issuer, req, res, pathname);
+    }
+    const endpoint = endpointOf(pathname);
+    traffic.count(endpoint);
+    if (!(await traffic.pass(endpoint, res))) return;
+    if (pathname.startsWith(`${INTERACTION_PATH}/`)) {
+      return handleInteraction(provider, req, res, pathname);
+    }
+    const forwarded = asScalekitAuthorizationRequest(requestUrl);
+    req.url = `${forwarded.pathname}${forwarded.search}`;
+    return forward(req, res);
+  }
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    frontDoor(req, res).catch((error: unknown) => {
+      console.error('[issuer] request failed', error);
+      if (res.headersSent) res.destroy();
+      else sendJson(res, 500, { error: 'server_error' });
+    });
+  });
+  return issuer;
+}
+
+function positiveInteger(seconds: number): number {
+  if (!Number.isInteger(seconds) || seconds <= 0) {
+    throw new TypeError(`expected a positive whole number of seconds, got ${seconds}`);
+  }
+  return seconds;
+}

@@ -1,0 +1,225 @@
+import Provider, {
+  errors,
+  interactionPolicy,
+  type AccessToken,
+  type KoaContextWithOIDC,
+  type StructuredJwt,
+} from 'oidc-provider';
+import type { MemoryStore } from './adapter';
+import { scalekitId } from './ids';
+import type { KeyRing } from './keys';
+import { autoSubmitLogoutPage, errorPage, signedOutPage } from './pages';
+import { findUserById, idTokenClaims } from './users';
+
+export const ROUTES = {
+  authorization: '/oauth/authorize',
+  token: '/oauth/token',
+  jwks: '/keys',
+  end_session: '/oidc/logout',
+} as const;
+
+export const INTERACTION_PATH = '/interaction';
+
+/**
+ * oidc-provider only issues JWT access tokens for a resource indicator. Scalekit has none, so every
+ * token is bound to this one, whose audience is the client id.
+ */
+export const APP_RESOURCE = 'urn:scalekit:app';
+const APP_RESOURCE_SCOPE = 'openid profile email offline_access';
+
+const HOUR = 60 * 60;
+const DAY = 24 * HOUR;
+
+export interface ProviderSettings {
+  issuer: string;
+  store: MemoryStore;
+  keys: KeyRing;
+  cookieKeys: string[];
+  accessTokenTtlSeconds: () => number;
+  requirePkce: boolean;
+}
+
+/**
+ * An oidc-provider configured to look like a Scalekit environment from the outside. Signing keys
+ * are fixed at construction, so the issuer builds a new Provider on every key rotation; all state
+ * lives in the shared store.
+ */
+export function buildProvider(settings: ProviderSettings): Provider {
+  const policy = interactionPolicy.base();
+  // The SDK can send these; Scalekit answers both with its login page.
+  policy.add(new interactionPolicy.Prompt({ name: 'create', requestable: true }));
+  policy.add(new interactionPolicy.Prompt({ name: 'select_account', requestable: true }));
+
+  const provider = new Provider(settings.issuer, {
+    adapter: settings.store.adapterFor,
+    jwks: settings.keys.privateJwks(),
+    routes: ROUTES,
+    cookies: {
+      // The app under test shares the 127.0.0.1 host (cookies ignore ports).
+      names: {
+        session: 'issuer_session',
+        interaction: 'issuer_interaction',
+        resume: 'issuer_interaction_resume',
+      },
+      keys: settings.cookieKeys,
+    },
+    clientAuthMethods: ['client_secret_post'],
+    allowOmittingSingleRegisteredRedirectUri: false,
+    pkce: { required: () => settings.requirePkce },
+    scopes: ['openid', 'profile', 'email', 'offline_access'],
+    claims: {
+      openid: ['sub', 'oid'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'given_name', 'family_name'],
+    },
+    findAccount: (_ctx, sub) => {
+      const user = findUserById(sub);
+      return user && { accountId: user.id, claims: () => idTokenClaims(user) };
+    },
+    loadExistingGrant,
+    // Refresh tokens live as long as the Scalekit session: logging out revokes them.
+    expiresWithSession: () => true,
+    rotateRefreshToken: true,
+    ttl: {
+      AccessToken: () => settings.accessTokenTtlSeconds(),
+      AuthorizationCode: 10 * 60,
+      IdToken: 30 * 60,
+      RefreshToken: DAY,
+      Grant: DAY,
+      Session: DAY,
+      Interaction: HOUR,
+    },
+    interactions: {
+      policy,
+      url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      dPoP: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
+      userinfo: { enabled: false },
+      backchannelLogout: { enabled: true },
+      claimsParameter: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => APP_RESOURCE,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, resourceIndicator, client) => {
+          if (resourceIndicator !== APP_RESOURCE) throw new errors.InvalidTarget();
+          return {
+            scope: APP_RESOURCE_SCOPE,
+            audience: client.clientId,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = autoSubmitLogoutPage(form);
+        },
+        postLogoutSuccessSource: (ctx) => {
+          ctx.type = 'html';
+          ctx.body = signedOutPage();
+        },
+      },
+    },
+    formats: { customizers: { jwt: shapeAccessToken } },
+    fetch: fetchWithoutSsrfGuard,
+    renderError: (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = errorPage(out.error, out.error_description);
+    },
+  });
+
+  provider.on('server_error', (_ctx, error) => {
+    console.error('[issuer] server_error', error);
+  });
+  return provider;
+}
+
+/** The access-token claims and header Scalekit documents, on top of oidc-provider's defaults. */
+function shapeAccessToken(_ctx: KoaContextWithOIDC, token: AccessToken, jwt: StructuredJwt): void {
+  const user = findUserById(token.accountId);
+  jwt.header = { typ: 'JWT' };
+  Object.assign(jwt.payload, {
+    aud: [token.clientId],
+    jti: `tkn_${token.jti}`,
+    nbf: jwt.payload.iat,
+    sid: token.sid,
+    ...(user && { oid: user.organizationId, roles: user.roles, permissions: user.permissions }),
+  });
+}
+
+/**
+ * oidc-provider's outgoing requests (here: back-channel logout) go through a dispatcher that
+ * refuses loopback addresses to prevent SSRF, but the apps it serves run on 127.0.0.1 next to it.
+ */
+function fetchWithoutSsrfGuard(url: string, options: RequestInit): Promise<Response> {
+  const init: RequestInit & { dispatcher?: unknown } = { ...options, dispatcher: undefined };
+  return fetch(url, init);
+}
+
+/**
+ * The default lookup, plus a `ses_…` session id: oidc-provider mints a bare one for a client only
+ * when it finds a grant and the session has no id for that client yet, so minting first wins.
+ */
+async function loadExistingGrant(ctx: KoaContextWithOIDC) {
+  const { session, client, result, provider } = ctx.oidc;
+  if (!session || !client) return undefined;
+  const grantId = result?.consent?.grantId ?? session.grantIdFor(client.clientId);
+  if (!grantId) return undefined;
+  if (!session.sidFor(client.clientId)) session.sidFor(client.clientId, scalekitId('ses'));
+  return provider.Grant.find(grantId);
+}
+
+/**
+ * Bridges two places where oidc-provider reads the same authorization request differently from
+ * Scalekit:
+ * - `offline_access`: Scalekit issues a refresh token whenever it is requested; oidc-provider
+ *   follows OIDC Core §11 and drops the scope unless the request says `prompt=consent`. So consent
+ *   is added, and the interaction grants it without a screen. `prompt=none` is left alone: it cannot
+ *   be combined with another prompt.
+ * - `sid`: Scalekit always puts the session id in its tokens; oidc-provider records it only for
+ *   back-channel-logout clients or when the claims parameter asks for it. So the request asks.
+ */
+export function asScalekitAuthorizationRequest(url: URL): URL {
+  if (url.pathname !== ROUTES.authorization) return url;
+  const adapted = new URL(url);
+  const { searchParams } = adapted;
+
+  const scopes = searchParams.get('scope')?.split(' ') ?? [];
+  const prompts = searchParams.get('prompt')?.split(' ').filter(Boolean) ?? [];
+  if (
+    scopes.includes('offline_access') &&
+    !prompts.includes('none') &&
+    !prompts.includes('consent')
+  ) {
+    searchParams.set('prompt', [...prompts, 'consent'].join(' '));
+  }
+
+  const claims = parseJson(searchParams.get('claims') ?? '{}');
+  const idTokenClaims = isJsonObject(claims) ? (claims.id_token ?? {}) : undefined;
+  // Anything malformed is passed through untouched for oidc-provider to reject.
+  if (isJsonObject(claims) && isJsonObject(idTokenClaims)) {
+    searchParams.set(
+      'claims',
+      JSON.stringify({ ...claims, id_token: { ...idTokenClaims, sid: null } }),
+    );
+  }
+  return adapted;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
