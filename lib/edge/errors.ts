@@ -33,7 +33,7 @@ export type AuthErrorCode =
  * }
  */
 export class AuthError extends Error {
-  override readonly name = 'AuthError';
+  override readonly name: string = 'AuthError';
   readonly code: AuthErrorCode;
 
   constructor(code: AuthErrorCode, message: string = code, options?: { cause?: unknown }) {

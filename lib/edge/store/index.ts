@@ -1,0 +1,6 @@
+export type { Store } from './store';
+export { StoreError } from './store-error';
+export { createMemoryStore, type MemoryStoreOptions } from './memory-store';
+export { createUpstashStore, type UpstashStoreOptions } from './upstash-store';
+export { createStoreFromEnv } from './create-store';
+export { getStore } from './get-store';
