@@ -21,7 +21,6 @@ export function sanitizeReturnTo(
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_RETURN_TO_LENGTH) {
     return fallback;
   }
-  // eslint-disable-next-line no-control-regex
   if (!value.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(value)) return fallback;
   if (value.startsWith('//')) return fallback;
   let url: URL;

@@ -1,0 +1,306 @@
+import fc from 'fast-check';
+import { NextRequest } from 'next/server';
+import { afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { middleware } from '@/middleware';
+import { seal } from '@/lib/edge/seal';
+import { issuerControl } from './support/issuer-control';
+import { accessTokenClaims } from './support/tokens';
+
+const control = issuerControl(inject('issuerUrl'));
+const APP = 'http://127.0.0.1:3999';
+const secrets = [process.env.SESSION_COOKIE_SECRET!];
+
+const DOCUMENT = {
+  'sec-fetch-mode': 'navigate',
+  'sec-fetch-dest': 'document',
+  accept: 'text/html',
+};
+const RSC = { 'sec-fetch-mode': 'cors', 'sec-fetch-dest': 'empty', accept: '*/*', 'next-url': '/' };
+const FETCH = { 'sec-fetch-mode': 'cors', accept: '*/*' };
+const ACTION = { 'next-action': 'abc123', accept: 'text/x-component', 'sec-fetch-mode': 'cors' };
+
+const now = () => Math.floor(Date.now() / 1000);
+
+async function sessionCookie(claims = accessTokenClaims()): Promise<string> {
+  return `sk_access=${await seal(await control.sign(claims), 'access', secrets)}`;
+}
+
+function request(path: string, headers: Record<string, string> = {}, method = 'GET') {
+  return new NextRequest(`${APP}${path}`, { method, headers });
+}
+
+/** What NextResponse.next({ request: { headers } }) tells Next to forward to the route. */
+function forwarded(response: Response): Record<string, string> | null {
+  if (response.headers.get('x-middleware-next') !== '1') return null;
+  const names = response.headers.get('x-middleware-override-headers')?.split(',') ?? [];
+  return Object.fromEntries(
+    names.map((name) => [name, response.headers.get(`x-middleware-request-${name}`) ?? '']),
+  );
+}
+
+function expectNoStore(response: Response) {
+  expect(response.headers.get('cache-control')).toBe('private, no-store');
+  expect(response.headers.get('vary')).toContain('Cookie');
+}
+
+describe('middleware', () => {
+  let valid: string;
+  let expired: string;
+
+  beforeAll(async () => {
+    valid = await sessionCookie();
+    expired = await sessionCookie(accessTokenClaims({ iat: now() - 400, exp: now() - 60 }));
+  });
+
+  describe('with a valid session', () => {
+    it('passes a document through with the verified claims in internal headers', async () => {
+      const response = await middleware(request('/dashboard', { ...DOCUMENT, cookie: valid }));
+      const headers = forwarded(response);
+      expect(headers).toMatchObject({
+        'x-auth-sub': 'usr_test_1',
+        'x-auth-sid': 'ses_test_1',
+        'x-auth-oid': 'org_test_1',
+      });
+      expectNoStore(response);
+    });
+
+    it('replaces claim headers the client sent with the verified ones', async () => {
+      const response = await middleware(
+        request('/api/protected/me', {
+          ...FETCH,
+          cookie: valid,
+          'x-auth-sub': 'usr_attacker',
+          'x-auth-roles': 'admin',
+          'X-Auth-Oid': 'org_victim',
+        }),
+      );
+      const headers = forwarded(response)!;
+      expect(headers['x-auth-sub']).toBe('usr_test_1');
+      expect(headers['x-auth-oid']).toBe('org_test_1');
+      expect(headers).not.toHaveProperty('x-auth-roles');
+    });
+
+    it('passes RSC navigations, fetches and actions', async () => {
+      for (const headers of [RSC, FETCH, ACTION]) {
+        const method = headers === ACTION ? 'POST' : 'GET';
+        const response = await middleware(
+          request('/dashboard', { ...headers, cookie: valid }, method),
+        );
+        expect(forwarded(response)).not.toBeNull();
+      }
+    });
+
+    it('sends a document through refresh when the token is about to expire', async () => {
+      const cookie = await sessionCookie(accessTokenClaims({ iat: now() - 298, exp: now() + 2 }));
+      const response = await middleware(request('/dashboard?tab=1', { ...DOCUMENT, cookie }));
+      expect(response.status).toBe(307);
+      expect(response.headers.get('location')).toBe(
+        `${APP}/api/refresh?returnTo=%2Fdashboard%3Ftab%3D1`,
+      );
+      const rsc = await middleware(request('/dashboard', { ...RSC, cookie }));
+      expect(forwarded(rsc)).not.toBeNull();
+    });
+  });
+
+  it('strips spoofed claim headers on paths it does not protect', async () => {
+    const response = await middleware(
+      request('/', { ...DOCUMENT, 'x-auth-sub': 'usr_attacker', 'x-auth-sid': 'ses_x' }),
+    );
+    const headers = forwarded(response)!;
+    expect(headers).not.toHaveProperty('x-auth-sub');
+    expect(headers).not.toHaveProperty('x-auth-sid');
+    expect(response.headers.get('cache-control')).toBeNull();
+  });
+
+  it('does not protect look-alike paths', async () => {
+    const response = await middleware(request('/dashboards', DOCUMENT));
+    expect(forwarded(response)).not.toBeNull();
+  });
+
+  describe.each([
+    ['no session cookie', () => ''],
+    ['a garbage cookie', () => 'sk_access=garbage'],
+    ['a tampered cookie', () => `${valid.slice(0, -6)}AAAAAA`],
+    [
+      'a forged token',
+      async () => `sk_access=${await seal('eyJhbGciOiJub25lIn0.e30.', 'access', secrets)}`,
+    ],
+    [
+      'a cookie sealed with another secret',
+      async () =>
+        `sk_access=${await seal(await control.sign(accessTokenClaims()), 'access', ['another-secret-0123456789abcdef0123'])}`,
+    ],
+    ['an incomplete chunk set', async () => `sk_access.0=2~${valid.slice(10, 200)}`],
+  ])('with %s', (_, cookieFor) => {
+    it('redirects a document to sign-in, keeping the path and query', async () => {
+      const response = await middleware(
+        request('/dashboard/admin?x=1&y=2', { ...DOCUMENT, cookie: await cookieFor() }),
+      );
+      expect(response.status).toBe(307);
+      expect(response.headers.get('location')).toBe(
+        `${APP}/login?returnTo=%2Fdashboard%2Fadmin%3Fx%3D1%26y%3D2`,
+      );
+      expect(response.headers.get('set-cookie')).toBeNull();
+      expectNoStore(response);
+    });
+
+    it('answers an API request with 401 unauthenticated', async () => {
+      const response = await middleware(
+        request('/api/protected/me', { ...FETCH, cookie: await cookieFor() }),
+      );
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({ error: 'unauthenticated' });
+      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      expectNoStore(response);
+    });
+
+    it('answers an RSC navigation with a 401 that Next turns into a page load', async () => {
+      const response = await middleware(
+        request('/dashboard', { ...RSC, cookie: await cookieFor() }),
+      );
+      expect(response.status).toBe(401);
+    });
+
+    it('sends a Server Action to sign-in with x-action-redirect', async () => {
+      const response = await middleware(
+        request('/dashboard', { ...ACTION, cookie: await cookieFor() }, 'POST'),
+      );
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-action-redirect')).toBe(
+        '/login?returnTo=%2Fdashboard;replace',
+      );
+    });
+  });
+
+  describe('with an expired token', () => {
+    it('sends a document through /api/refresh', async () => {
+      const response = await middleware(
+        request('/dashboard?a=1', { ...DOCUMENT, cookie: expired }),
+      );
+      expect(response.status).toBe(307);
+      expect(response.headers.get('location')).toBe(
+        `${APP}/api/refresh?returnTo=%2Fdashboard%3Fa%3D1`,
+      );
+      expectNoStore(response);
+    });
+
+    it('answers API and RSC requests with 401 token_expired and WWW-Authenticate', async () => {
+      for (const [path, headers] of [
+        ['/api/protected/me', FETCH],
+        ['/dashboard', RSC],
+      ] as const) {
+        const response = await middleware(request(path, { ...headers, cookie: expired }));
+        expect(response.status).toBe(401);
+        expect(await response.json()).toEqual({ error: 'token_expired' });
+        expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+        expectNoStore(response);
+      }
+    });
+
+    it('replays a Server Action through /api/refresh with a 307', async () => {
+      const response = await middleware(
+        request('/dashboard', { ...ACTION, cookie: expired }, 'POST'),
+      );
+      expect(response.status).toBe(307);
+      expect(response.headers.get('location')).toBe(`${APP}/api/refresh?returnTo=%2Fdashboard`);
+    });
+
+    it.each([
+      ['Sec-Purpose: prefetch', { 'sec-purpose': 'prefetch' }],
+      ['Sec-Purpose: prefetch;prerender', { 'sec-purpose': 'prefetch;prerender' }],
+      ['Purpose: prefetch', { purpose: 'prefetch' }],
+      ['Next-Router-Prefetch: 1', { 'next-router-prefetch': '1' }],
+    ])('never redirects a prefetch (%s)', async (_, hint) => {
+      const response = await middleware(
+        request('/dashboard', { ...DOCUMENT, ...hint, cookie: expired }),
+      );
+      expect(response.status).toBe(401);
+      expect(response.headers.get('location')).toBeNull();
+      expect(response.headers.get('set-cookie')).toBeNull();
+    });
+  });
+
+  describe('when the JWKS cannot be fetched on a cold isolate', () => {
+    afterEach(async () => {
+      await control.setFault('keys', null);
+    });
+
+    async function coldMiddleware() {
+      vi.resetModules();
+      return (await import('@/middleware')).middleware;
+    }
+
+    it('answers API requests with 503 and documents with an error page, never a pass', async () => {
+      const cold = await coldMiddleware();
+      await control.setFault('keys', 'error');
+      const api = await cold(request('/api/protected/me', { ...FETCH, cookie: valid }));
+      expect(api.status).toBe(503);
+      expect(await api.json()).toEqual({ error: 'jwks_unavailable' });
+      expectNoStore(api);
+      const page = await cold(request('/dashboard', { ...DOCUMENT, cookie: valid }));
+      expect(page.status).toBe(503);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect(await page.text()).toContain('temporarily unavailable');
+    });
+  });
+
+  it('never throws and never passes a protected request without a genuine cookie (10,000 runs)', async () => {
+    const b64 = fc.stringMatching(/^[A-Za-z0-9_-]{0,60}$/);
+    const cookieValue = fc.oneof(
+      fc.string({ maxLength: 80 }).map((s) => s.replace(/[^\x21-\x7e]|[;,\\"]/g, '')),
+      fc.tuple(b64, b64, b64, b64, b64).map((parts) => parts.join('.')),
+      fc.constant(valid.slice('sk_access='.length)).map((v) => v.split('').reverse().join('')),
+      fc.tuple(fc.integer({ min: -1, max: 12 }), b64).map(([n, v]) => `${n}~${v}`),
+    );
+    const cookieName = fc.constantFrom(
+      'sk_access',
+      'sk_access.0',
+      'sk_access.1',
+      '__Host-sk_access',
+      'sk_refresh',
+      'x',
+    );
+    const cookieHeader = fc
+      .array(fc.tuple(cookieName, cookieValue), { maxLength: 4 })
+      .map((pairs) => pairs.map(([name, value]) => `${name}=${value}`).join('; '));
+    const headerSet = fc.record(
+      {
+        'sec-fetch-mode': fc.constantFrom(
+          'navigate',
+          'cors',
+          'no-cors',
+          'same-origin',
+          'websocket',
+        ),
+        'next-action': b64,
+        purpose: fc.constantFrom('prefetch', 'x'),
+        'sec-purpose': fc.constantFrom('prefetch', 'prefetch;prerender'),
+        'x-auth-sub': b64,
+        accept: fc.constantFrom('text/html', '*/*', 'text/x-component'),
+      },
+      { requiredKeys: [] },
+    );
+    const path = fc.tuple(
+      fc.constantFrom('/dashboard', '/dashboard/admin', '/api/protected/me', '/api/protected'),
+      fc.string({ maxLength: 30 }).map((s) => encodeURIComponent(s)),
+    );
+
+    await fc.assert(
+      fc.asyncProperty(
+        cookieHeader,
+        headerSet,
+        path,
+        fc.constantFrom('GET', 'POST'),
+        async (cookie, headers, [base, query], method) => {
+          const response = await middleware(
+            request(`${base}?q=${query}`, { ...headers, cookie }, method),
+          );
+          expect(forwarded(response)).toBeNull();
+          expect([307, 401, 200]).toContain(response.status);
+          expect(response.headers.get('set-cookie')).toBeNull();
+        },
+      ),
+      { numRuns: 10_000 },
+    );
+  }, 120_000);
+});
