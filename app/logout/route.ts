@@ -1,0 +1,55 @@
+import { NextResponse, type NextRequest } from 'next/server';
+import { verifyAccessToken } from '@/lib/edge/access-token';
+import { revokeSession } from '@/lib/edge/revocation';
+import { readSessionCookie } from '@/lib/edge/session-cookies';
+import { getStore } from '@/lib/edge/store';
+import { noStore } from '@/lib/server/auth-redirects';
+import { postLogoutUrl, serverConfig } from '@/lib/server/env';
+import { randomToken } from '@/lib/server/login-transaction';
+import { scalekit } from '@/lib/server/scalekit';
+import { clearSessionCookies } from '@/lib/server/session-cookies';
+
+/**
+ * A GET never signs out: link previews, prefetches and other sites can all send one. It shows the
+ * confirmation page, whose button POSTs here.
+ */
+export function GET() {
+  return noStore(NextResponse.redirect(new URL('/auth/sign-out', serverConfig().appUrl), 303));
+}
+
+/**
+ * Signs out: same-origin POSTs only. Builds Scalekit's logout URL (with the ID token as a hint)
+ * before clearing the cookies, revokes the session id for every instance, then sends the browser
+ * to Scalekit, which ends its own session and comes back to the signed-out page.
+ */
+export async function POST(request: NextRequest) {
+  if (!isSameOrigin(request)) {
+    return noStore(NextResponse.json({ error: 'cross_site_request' }, { status: 403 }));
+  }
+  const config = serverConfig();
+  const idToken = await readSessionCookie(request.cookies, 'id', config);
+  const logoutUrl = scalekit().getLogoutUrl({
+    ...(idToken ? { idTokenHint: idToken } : {}),
+    postLogoutRedirectUri: postLogoutUrl(),
+    state: randomToken(16),
+  });
+
+  // Only a still-valid access token needs revoking: an expired one (and any copy of it) is already
+  // refused, and refresh dies with the Scalekit session. Best effort: the cookies go regardless.
+  const accessToken = await readSessionCookie(request.cookies, 'access', config);
+  const claims = accessToken ? await verifyAccessToken(accessToken).catch(() => null) : null;
+  if (claims) await revokeSession(getStore(), claims.sid, claims.exp).catch(() => undefined);
+
+  const response = noStore(NextResponse.redirect(logoutUrl, 303));
+  clearSessionCookies(response.cookies, config, request.cookies);
+  return response;
+}
+
+/** `Origin` when the browser sent one, else `Sec-Fetch-Site`; neither means not a browser form. */
+function isSameOrigin(request: NextRequest): boolean {
+  const origin = request.headers.get('origin');
+  if (origin !== null) {
+    return origin === serverConfig().appUrl || origin === request.nextUrl.origin;
+  }
+  return request.headers.get('sec-fetch-site') === 'same-origin';
+}

@@ -1,0 +1,57 @@
+import 'server-only';
+import { edgeConfig, type EdgeConfig } from '@/lib/edge/config';
+import { AuthError } from '@/lib/edge/errors';
+
+/** The Node side's configuration: the Edge's plus the Scalekit client secret. */
+export interface ServerConfig extends EdgeConfig {
+  readonly clientSecret: string;
+  /** Bounds every call the SDK makes to Scalekit, so a hung token endpoint is a transient error. */
+  readonly scalekitTimeoutMs: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads the server-only secrets. Upstash's variables are read where the store is created
+ * (`lib/edge/store`), since the Edge needs them too for strict revocation.
+ *
+ * @example
+ * const { clientSecret } = readServerSecrets(process.env);
+ */
+export function readServerSecrets(
+  env: Env,
+): Pick<ServerConfig, 'clientSecret' | 'scalekitTimeoutMs'> {
+  const clientSecret = env.SCALEKIT_CLIENT_SECRET?.trim();
+  if (!clientSecret) {
+    throw new AuthError(
+      'config_invalid',
+      'SCALEKIT_CLIENT_SECRET is missing. Example: SCALEKIT_CLIENT_SECRET=test_abc123… (Dashboard > Developers > API Credentials)',
+    );
+  }
+  const timeout = env.SCALEKIT_TIMEOUT_MS?.trim();
+  if (timeout && !/^\d{3,6}$/.test(timeout)) {
+    throw new AuthError(
+      'config_invalid',
+      'SCALEKIT_TIMEOUT_MS must be a whole number of milliseconds (100 or more). Example: SCALEKIT_TIMEOUT_MS=8000',
+    );
+  }
+  return { clientSecret, scalekitTimeoutMs: timeout ? Number(timeout) : 8_000 };
+}
+
+let cached: ServerConfig | undefined;
+
+/** The process's full configuration, validated on first use. */
+export function serverConfig(): ServerConfig {
+  cached ??= { ...edgeConfig(), ...readServerSecrets(process.env) };
+  return cached;
+}
+
+/** `<APP_URL>/api/callback`: register it in the Scalekit dashboard as an allowed callback URL. */
+export function callbackUrl(): string {
+  return `${serverConfig().appUrl}/api/callback`;
+}
+
+/** `<APP_URL>/auth/signed-out`: register it as a post-logout URL. */
+export function postLogoutUrl(): string {
+  return `${serverConfig().appUrl}/auth/signed-out`;
+}

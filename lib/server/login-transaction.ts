@@ -1,0 +1,138 @@
+import 'server-only';
+import { base64url } from 'jose';
+import type { EdgeConfig } from '@/lib/edge/config';
+import { seal, unseal } from '@/lib/edge/seal';
+import { cookieName, cookieOptions, type CookieSink } from '@/lib/edge/session-cookies';
+
+/** What /login remembers until the callback: everything needed to finish that one sign-in. */
+export interface LoginTransaction {
+  readonly state: string;
+  readonly codeVerifier: string;
+  readonly nonce: string;
+  readonly returnTo: string;
+  readonly createdAt: number;
+}
+
+type Config = Pick<EdgeConfig, 'secureCookies' | 'sessionSecrets' | 'sessionMaxAgeSeconds'>;
+
+/** Pending sign-ins kept at once (one per tab); the oldest is dropped beyond this. */
+export const MAX_PENDING_TRANSACTIONS = 3;
+export const TRANSACTION_TTL_SECONDS = 600;
+
+interface CookieList {
+  getAll(): Array<{ name: string; value: string }>;
+}
+
+/** Random base64url of `bytes` bytes. */
+export function randomToken(bytes = 32): string {
+  return base64url.encode(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+/** The PKCE S256 challenge of a verifier. */
+export async function pkceChallenge(verifier: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
+  return base64url.encode(new Uint8Array(digest));
+}
+
+/**
+ * Each pending sign-in has its own cookie, named after a hash of its state, so two tabs signing in
+ * at once never overwrite each other, and the callback can delete exactly its own.
+ */
+async function transactionCookieName(state: string, config: Config): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(state));
+  return `${cookieName('transaction', config)}_${base64url.encode(new Uint8Array(digest).slice(0, 12))}`;
+}
+
+/** Starts a transaction: a fresh state, PKCE verifier and nonce, sealed in a 10-minute cookie. */
+export async function createTransaction(
+  returnTo: string,
+  sink: CookieSink,
+  existing: CookieList,
+  config: Config,
+): Promise<LoginTransaction> {
+  const transaction: LoginTransaction = {
+    state: randomToken(32),
+    codeVerifier: randomToken(32),
+    nonce: randomToken(24),
+    returnTo,
+    createdAt: Date.now(),
+  };
+  const options = cookieOptions('transaction', config);
+  const pending = await pendingTransactions(existing, config);
+  for (const stale of pending.slice(
+    0,
+    Math.max(0, pending.length - (MAX_PENDING_TRANSACTIONS - 1)),
+  )) {
+    sink.set(stale.name, '', { ...options, maxAge: 0 });
+  }
+  const sealed = await seal(JSON.stringify(transaction), 'transaction', config.sessionSecrets);
+  sink.set(await transactionCookieName(transaction.state, config), sealed, options);
+  return transaction;
+}
+
+/**
+ * Takes the transaction for `state` out of the request: returns it (or null when there is none)
+ * and always expires its cookie. States are compared in constant time.
+ */
+export async function takeTransaction(
+  state: string,
+  cookies: { get(name: string): { value: string } | undefined },
+  sink: CookieSink,
+  config: Config,
+): Promise<LoginTransaction | null> {
+  const name = await transactionCookieName(state, config);
+  const sealed = cookies.get(name)?.value;
+  if (!sealed) return null;
+  sink.set(name, '', { ...cookieOptions('transaction', config), maxAge: 0 });
+  const transaction = parseTransaction(await unseal(sealed, 'transaction', config.sessionSecrets));
+  if (!transaction || !constantTimeEqual(transaction.state, state)) return null;
+  if (Date.now() - transaction.createdAt > TRANSACTION_TTL_SECONDS * 1000) return null;
+  return transaction;
+}
+
+/** True when the request carries any pending sign-in cookie at all. */
+export function hasPendingTransactions(cookies: CookieList, config: Config): boolean {
+  const prefix = `${cookieName('transaction', config)}_`;
+  return cookies.getAll().some((cookie) => cookie.name.startsWith(prefix));
+}
+
+async function pendingTransactions(cookies: CookieList, config: Config) {
+  const prefix = `${cookieName('transaction', config)}_`;
+  const found: Array<{ name: string; createdAt: number }> = [];
+  for (const cookie of cookies.getAll()) {
+    if (!cookie.name.startsWith(prefix)) continue;
+    const transaction = parseTransaction(
+      await unseal(cookie.value, 'transaction', config.sessionSecrets),
+    );
+    found.push({ name: cookie.name, createdAt: transaction?.createdAt ?? 0 });
+  }
+  return found.sort((a, b) => a.createdAt - b.createdAt);
+}
+
+function parseTransaction(json: string | null): LoginTransaction | null {
+  if (json === null) return null;
+  try {
+    const value = JSON.parse(json) as Record<string, unknown>;
+    const { state, codeVerifier, nonce, returnTo, createdAt } = value;
+    if (
+      typeof state === 'string' &&
+      typeof codeVerifier === 'string' &&
+      typeof nonce === 'string' &&
+      typeof returnTo === 'string' &&
+      typeof createdAt === 'number'
+    ) {
+      return { state, codeVerifier, nonce, returnTo, createdAt };
+    }
+  } catch {
+    // Unparsable: no transaction.
+  }
+  return null;
+}
+
+function constantTimeEqual(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}

@@ -1,0 +1,136 @@
+import 'server-only';
+import { AuthError } from '@/lib/edge/errors';
+import { seal, unseal } from '@/lib/edge/seal';
+import type { Store } from '@/lib/edge/store';
+
+/** What one redemption of a refresh token yields. */
+export interface TokenPair {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+}
+
+export interface SingleFlightOptions {
+  store: Store;
+  /** Seals results kept in the store: they hold live tokens. */
+  secrets: readonly string[];
+  /** Longer than the slowest redemption (the SDK's timeout), so a lock never expires mid-flight. */
+  lockTtlMs?: number;
+  /** How long a result answers late arrivals that still hold the old refresh token. */
+  graceMs?: number;
+  /** How long a request waits for another instance's redemption before giving up (transient). */
+  waitMs?: number;
+}
+
+const inFlight = new Map<string, Promise<TokenPair>>();
+let warnedDegraded = false;
+
+/**
+ * Redeems `refreshToken` at most once across every request and instance sharing the store.
+ * Scalekit rotates refresh tokens, so two redemptions of the same token sign someone out.
+ *
+ * - Within a process, concurrent callers share one promise.
+ * - Across instances, a `SET NX PX` lock elects one redeemer; it stores the new pair (sealed) under
+ *   a result key for a grace window and releases the lock by compare-and-delete. The others poll
+ *   for the result; a request that arrives later with the old token inside the window gets the same
+ *   pair without redeeming again.
+ * - When the store cannot answer, the redemption goes ahead without it: coordination trouble must
+ *   never sign anyone out.
+ *
+ * @example
+ * const pair = await singleFlightRefresh(token, (t) => redeemAtScalekit(t), { store, secrets });
+ */
+export function singleFlightRefresh(
+  refreshToken: string,
+  redeem: (refreshToken: string) => Promise<TokenPair>,
+  options: SingleFlightOptions,
+): Promise<TokenPair> {
+  return sha256(refreshToken).then((key) => {
+    let flight = inFlight.get(key);
+    if (!flight) {
+      flight = coordinate(key, () => redeem(refreshToken), options).finally(() => {
+        inFlight.delete(key);
+      });
+      inFlight.set(key, flight);
+    }
+    return flight;
+  });
+}
+
+async function coordinate(
+  key: string,
+  redeem: () => Promise<TokenPair>,
+  options: SingleFlightOptions,
+): Promise<TokenPair> {
+  const { store, secrets, lockTtlMs = 15_000, graceMs = 30_000, waitMs = 5_000 } = options;
+  const lockKey = `refresh:lock:${key}`;
+  const resultKey = `refresh:result:${key}`;
+  const owner = crypto.randomUUID();
+
+  const readResult = async () => {
+    const sealed = await store.get(resultKey);
+    return sealed === null ? null : parsePair(await unseal(sealed, 'store', secrets));
+  };
+
+  try {
+    const earlier = await readResult();
+    if (earlier) return earlier;
+    const deadline = Date.now() + waitMs;
+    for (let attempt = 0; ; attempt++) {
+      if (await store.setIfAbsent(lockKey, owner, lockTtlMs)) break;
+      // Someone else is redeeming this token: wait for the pair they store.
+      await sleep(Math.min(25 * 2 ** attempt, 200));
+      const theirs = await readResult();
+      if (theirs) return theirs;
+      if (Date.now() > deadline) {
+        throw new AuthError('refresh_unavailable', 'timed out waiting for a concurrent refresh');
+      }
+    }
+  } catch (err) {
+    if (err instanceof AuthError) throw err;
+    degraded(err);
+    return redeem();
+  }
+
+  try {
+    const pair = await redeem();
+    await store
+      .set(resultKey, await seal(JSON.stringify(pair), 'store', secrets), graceMs)
+      .catch(degraded);
+    return pair;
+  } finally {
+    await store.deleteIfEquals(lockKey, owner).catch(degraded);
+  }
+}
+
+function parsePair(json: string | null): TokenPair | null {
+  if (json === null) return null;
+  try {
+    const value: unknown = JSON.parse(json);
+    const { accessToken, refreshToken } = (value ?? {}) as Record<string, unknown>;
+    if (typeof accessToken === 'string' && typeof refreshToken === 'string') {
+      return { accessToken, refreshToken };
+    }
+  } catch {
+    // A result that does not parse is treated as absent.
+  }
+  return null;
+}
+
+function degraded(err: unknown): void {
+  if (warnedDegraded) return;
+  warnedDegraded = true;
+  const code = (err as { code?: unknown } | null)?.code;
+  console.warn(
+    `[auth] refresh coordination is unavailable (${typeof code === 'string' ? code : 'error'}); ` +
+      'refreshing without the cross-instance lock until the store recovers',
+  );
+}
+
+async function sha256(value: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
