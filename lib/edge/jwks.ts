@@ -21,7 +21,7 @@ export interface KeySet {
 export interface KeySetOptions {
   /** Abort a `/keys` fetch after this long. */
   timeoutMs?: number;
-  /** After a fetch, unknown `kid`s fail fast for this long instead of refetching. */
+  /** After a refetch for an unknown `kid`, further unknown kids fail fast for this long. */
   cooldownMs?: number;
   /** Refetch in the background of a request once the keys are this old. */
   maxAgeMs?: number;
@@ -32,15 +32,19 @@ export interface KeySetOptions {
 const KEY_DISCOVERY_HEADERS = ['jku', 'x5u', 'jwk', 'x5c'] as const;
 
 /**
- * Creates the key set for `<SCALEKIT_ENV_URL>/keys`. Built on jose's remote JWKS, which shares one
- * fetch between concurrent cold verifies and refetches once per cooldown on an unknown `kid`; this
- * adds two rules jose leaves to the caller:
+ * Creates the key set for `<SCALEKIT_ENV_URL>/keys`. jose's remote JWKS does the fetching (one
+ * shared request at a time, a timeout, validation of the set); this decides when to fetch:
  *
- * - a failed refetch keeps the keys already held (a warm isolate keeps verifying while Scalekit's
- *   `/keys` is down), while a cold isolate fails closed with `jwks_unavailable`;
+ * - a cold isolate fetches once, shared by every concurrent verify; if that fails it fails closed
+ *   with `jwks_unavailable`;
+ * - an unknown `kid` triggers one refetch (concurrent ones wait for the same request), then a
+ *   cooldown in which further unknown kids fail fast without fetching — so a key rotation at
+ *   Scalekit is picked up without a restart, and a flood of forged kids cannot hammer `/keys`;
+ * - a failed refetch keeps the keys already held: a warm isolate keeps verifying while `/keys`
+ *   is down;
  * - keys older than `maxAgeMs` are refreshed in the background, never on a request's time;
- * - keys are found by `kid` only: tokens carrying `jku`, `x5u`, `jwk` or `x5c` are refused before
- *   any lookup, so no header can point verification at another key.
+ * - keys are found by `kid` only: tokens without one, or carrying `jku`, `x5u`, `jwk` or `x5c`,
+ *   are refused before any lookup, so no header can point verification at another key.
  *
  * @example
  * const keys = createKeySet(new URL('https://acme.scalekit.com/keys'));
@@ -51,34 +55,30 @@ export function createKeySet(url: URL, options: KeySetOptions = {}): KeySet {
   const cooldownMs = options.cooldownMs ?? 30_000;
   const remote = createRemoteJWKSet(url, {
     timeoutDuration: options.timeoutMs ?? 3_000,
-    cooldownDuration: cooldownMs,
-    // Age-based refreshes happen below, in the background: jose would make the request wait for
-    // them, and fail it when `/keys` is down even though the held keys are still good.
+    // Only `reload()` is used: the rules above decide when to fetch.
     cacheMaxAge: Infinity,
     ...(options.cache ? { [jwksCache]: options.cache } : {}),
   });
 
   let generation = 0;
-  let seen: JSONWebKeySet | undefined;
+  let held:
+    | { jwks: JSONWebKeySet; kids: Set<unknown>; local: ReturnType<typeof createLocalJWKSet> }
+    | undefined;
   let heldSince = options.cache?.uat ?? 0;
-  let nextRefreshAt = 0;
-  let fallback: { jwks: JSONWebKeySet; local: ReturnType<typeof createLocalJWKSet> } | undefined;
+  let lastUnknownKidFetch = -Infinity;
+  let unknownKidFetch: Promise<void> | undefined;
+  let nextBackgroundRefresh = 0;
 
-  const track = () => {
-    const current = remote.jwks();
-    if (current !== seen) {
-      seen = current;
-      generation += 1;
-      heldSince = Date.now();
-    }
+  /** Installs whatever set jose holds now; a different set is a new generation. */
+  const install = () => {
+    const jwks = remote.jwks();
+    if (!jwks || jwks === held?.jwks) return;
+    held = { jwks, kids: new Set(jwks.keys.map((key) => key.kid)), local: createLocalJWKSet(jwks) };
+    heldSince = Date.now();
+    generation += 1;
   };
-
-  const refreshInBackground = () => {
-    const now = Date.now();
-    if (!seen || now - heldSince < maxAgeMs || now < nextRefreshAt) return;
-    nextRefreshAt = now + cooldownMs;
-    remote.reload().then(track, () => undefined);
-  };
+  const reload = () => remote.reload().then(install);
+  install();
 
   const getKey = async (header: JWSHeaderParameters, token: FlattenedJWSInput) => {
     for (const name of KEY_DISCOVERY_HEADERS) {
@@ -86,39 +86,35 @@ export function createKeySet(url: URL, options: KeySetOptions = {}): KeySet {
         throw new AuthError('token_invalid', `token carries a "${name}" header`);
       }
     }
-    refreshInBackground();
-    try {
-      const key = await remote(header, token);
-      track();
-      return key;
-    } catch (err) {
-      track();
-      if (!isFetchFailure(err)) throw err;
-      const held = remote.jwks();
-      if (!held)
-        throw new AuthError('jwks_unavailable', 'JWKS could not be fetched', { cause: err });
-      if (fallback?.jwks !== held) fallback = { jwks: held, local: createLocalJWKSet(held) };
-      return fallback.local(header, token);
+    if (typeof header.kid !== 'string' || !header.kid) {
+      throw new AuthError('token_invalid', 'token has no "kid" header');
     }
+
+    if (!held) {
+      await reload().catch((err: unknown) => {
+        if (!held)
+          throw new AuthError('jwks_unavailable', 'JWKS could not be fetched', { cause: err });
+      });
+    } else if (Date.now() - heldSince >= maxAgeMs && Date.now() >= nextBackgroundRefresh) {
+      nextBackgroundRefresh = Date.now() + cooldownMs;
+      reload().catch(() => undefined);
+    }
+
+    if (!held!.kids.has(header.kid)) {
+      if (!unknownKidFetch && Date.now() - lastUnknownKidFetch >= cooldownMs) {
+        lastUnknownKidFetch = Date.now();
+        unknownKidFetch = reload()
+          .catch(() => undefined)
+          .finally(() => {
+            unknownKidFetch = undefined;
+          });
+      }
+      await unknownKidFetch;
+    }
+    return held!.local(header, token);
   };
 
   return Object.defineProperty(getKey, 'generation', { get: () => generation }) as KeySet;
-}
-
-/** Errors from fetching `/keys`, as opposed to a token that matches no key. */
-function isFetchFailure(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') {
-    return false;
-  }
-  // jose reports a non-200 or unparsable `/keys` answer as a generic error, a timeout as
-  // ERR_JWKS_TIMEOUT, a malformed set as ERR_JWKS_INVALID, and a network failure as fetch's TypeError.
-  return (
-    code === 'ERR_JOSE_GENERIC' ||
-    code === 'ERR_JWKS_TIMEOUT' ||
-    code === 'ERR_JWKS_INVALID' ||
-    err instanceof TypeError
-  );
 }
 
 let scalekitKeys: KeySet | undefined;

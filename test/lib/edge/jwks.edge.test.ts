@@ -74,6 +74,16 @@ describe('the JWKS key set', () => {
     expect(keySet.generation).toBeGreaterThan(generation);
   });
 
+  it('picks up a rotation that happens right after a cold fetch (the cooldown starts at an unknown kid)', async () => {
+    const keySet = coldKeySet();
+    await verifyAccessToken(await control.sign(accessTokenClaims()), { keySet });
+    await control.rotateKeys();
+    const rotated = await control.sign(accessTokenClaims());
+    await expect(verifyAccessToken(rotated, { keySet })).resolves.toMatchObject({
+      sub: 'usr_test_1',
+    });
+  });
+
   it('fails closed with jwks_unavailable when /keys is down on a cold isolate', async () => {
     const token = await control.sign(accessTokenClaims());
     await control.setFault('keys', 'error');
