@@ -1,12 +1,12 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { verifyAccessToken, type AccessTokenClaims } from './access-token';
+import type { AccessTokenClaims } from './access-token';
 import { setClaimHeaders, stripClaimHeaders } from './claim-headers';
 import { edgeConfig } from './config';
 import { isAuthError, type AuthErrorCode } from './errors';
 import { isPrefetch, requestKind, type RequestKind } from './request-kind';
 import { sanitizeReturnTo } from './return-to';
 import { isRevoked } from './revocation';
-import { readSessionCookie } from './session-cookies';
+import { readAccessSession } from './session';
 import { getStore } from './store';
 
 export interface ProtectOptions {
@@ -65,11 +65,10 @@ type Outcome =
 
 async function check(request: NextRequest): Promise<Outcome> {
   const config = edgeConfig();
-  const token = await readSessionCookie(request.cookies, 'access', config);
-  if (token === null) return { state: 'missing' };
   try {
-    const claims = await verifyAccessToken(token);
-    if (config.revocation === 'strict' && (await isRevoked(getStore(), claims.sid, config))) {
+    const claims = await readAccessSession(request.cookies);
+    if (claims === null) return { state: 'missing' };
+    if (config.revocation === 'strict' && (await isRevoked(getStore(), claims, config))) {
       return { state: 'missing' };
     }
     return { state: 'valid', claims };

@@ -1,10 +1,12 @@
+import type { AccessTokenClaims } from './access-token';
 import type { EdgeConfig } from './config';
 import { StoreError, type Store } from './store';
 
 /** Kept a little past the token's own expiry, beyond the 5 s clock tolerance. */
 const MARGIN_SECONDS = 60;
 
-const key = (sid: string) => `revoked:sid:${sid}`;
+const sessionKey = (sid: string) => `revoked:sid:${sid}`;
+const subjectKey = (sub: string) => `revoked:sub:${sub}`;
 
 /**
  * Adds a session id to the revocation list until `tokenExp` (seconds since the epoch) has passed:
@@ -14,21 +16,37 @@ const key = (sid: string) => `revoked:sid:${sid}`;
  * await revokeSession(store, claims.sid, claims.exp);
  */
 export async function revokeSession(store: Store, sid: string, tokenExp: number): Promise<void> {
-  const remaining = Math.max(0, tokenExp - Math.floor(Date.now() / 1000));
-  await store.set(key(sid), '1', (remaining + MARGIN_SECONDS) * 1000);
+  await store.set(sessionKey(sid), '1', ttlUntil(tokenExp));
 }
 
 /**
- * Whether `sid` is revoked. When the store cannot answer, the configured policy decides:
- * `allow` (default: the token itself was fully verified) or `deny`.
+ * Revokes every session of a user that started before now: tokens issued (`iat`) up to this
+ * moment are refused until `untilExp`; sessions begun afterwards are not affected.
+ */
+export async function revokeSubject(store: Store, sub: string, untilExp: number): Promise<void> {
+  await store.set(subjectKey(sub), String(Math.floor(Date.now() / 1000)), ttlUntil(untilExp));
+}
+
+function ttlUntil(exp: number): number {
+  return (Math.max(0, exp - Math.floor(Date.now() / 1000)) + MARGIN_SECONDS) * 1000;
+}
+
+/**
+ * Whether the token's session, or its user as of the token's issue time, is revoked. When the
+ * store cannot answer, the configured policy decides: `allow` (default: the token itself was
+ * fully verified) or `deny`.
  */
 export async function isRevoked(
   store: Store,
-  sid: string,
+  claims: Pick<AccessTokenClaims, 'sid' | 'sub' | 'iat'>,
   config: Pick<EdgeConfig, 'revocationOnStoreError'>,
 ): Promise<boolean> {
   try {
-    return await store.has(key(sid));
+    const [session, subjectSince] = await Promise.all([
+      store.has(sessionKey(claims.sid)),
+      store.get(subjectKey(claims.sub)),
+    ]);
+    return session || (subjectSince !== null && claims.iat <= Number(subjectSince));
   } catch (err) {
     if (!(err instanceof StoreError)) throw err;
     return config.revocationOnStoreError === 'deny';

@@ -1,5 +1,5 @@
 import 'server-only';
-import { AuthError } from '@/lib/edge/errors';
+import { AuthError, isAuthError } from '@/lib/edge/errors';
 import { seal, unseal } from '@/lib/edge/seal';
 import type { Store } from '@/lib/edge/store';
 
@@ -86,7 +86,7 @@ async function coordinate(
       }
     }
   } catch (err) {
-    if (err instanceof AuthError) throw err;
+    if (isAuthError(err, 'refresh_unavailable')) throw err;
     degraded(err);
     return redeem();
   }

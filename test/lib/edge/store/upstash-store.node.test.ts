@@ -8,8 +8,8 @@ import { createUpstashStore, type UpstashStoreOptions } from '@/lib/edge/store/u
 import { startUpstash, type LocalUpstash } from '../../../upstash/start-upstash';
 
 const TIMEOUT_MS = 200;
-// Scheduling slack on a busy machine; still far below the endpoint's 2 s slow fault.
-const SLACK_MS = 250;
+// Far beyond the test timeout: a call only ends before it through the store's own timeout.
+const SLOW_MS = 120_000;
 
 let upstash: LocalUpstash;
 let redisDown = false;
@@ -61,16 +61,11 @@ function operations(store: Store): [string, () => Promise<unknown>][] {
   ];
 }
 
-async function expectUnavailable(
-  call: () => Promise<unknown>,
-  withinMs = TIMEOUT_MS + SLACK_MS,
-): Promise<StoreError> {
-  const started = performance.now();
+async function expectUnavailable(call: () => Promise<unknown>): Promise<StoreError> {
   const error = await call().then(
     () => expect.fail('expected the store to reject'),
     (error: unknown) => error,
   );
-  expect(performance.now() - started).toBeLessThan(withinMs);
   expect(error).toBeInstanceOf(StoreError);
   expect(error).toMatchObject({ name: 'StoreError', code: 'store_unavailable' });
   expect((error as Error).message).not.toContain('secret');
@@ -106,7 +101,7 @@ describe('createUpstashStore', () => {
 
   it('rejects every operation with store_unavailable once the endpoint is slower than timeoutMs', async () => {
     const store = storeFor();
-    upstash.rest.setFault({ mode: 'slow', delayMs: 2_000 });
+    upstash.rest.setFault({ mode: 'slow', delayMs: SLOW_MS });
     for (const [name, call] of operations(store)) {
       const error = await expectUnavailable(call);
       expect(error.message, name).toMatch(new RegExp(`within ${TIMEOUT_MS} ms$`));
@@ -118,21 +113,21 @@ describe('createUpstashStore', () => {
   it('rejects every operation with store_unavailable when the endpoint answers 500', async () => {
     upstash.rest.setFault({ mode: 'error' });
     for (const [, call] of operations(patient)) {
-      const error = await expectUnavailable(call, 2_000);
+      const error = await expectUnavailable(call);
       expect(error.message).toMatch(/^Upstash Redis failed .+: ERR injected fault/);
     }
   });
 
   it('rejects with store_unavailable when nothing listens at the URL', async () => {
     const store = storeFor({ url: `http://127.0.0.1:${await closedPort()}`, timeoutMs: 10_000 });
-    const error = await expectUnavailable(() => store.get(key()), 2_000);
+    const error = await expectUnavailable(() => store.get(key()));
     expect(error.message).toBe('Upstash Redis could not be reached for GET');
     expect(error.cause).toBeInstanceOf(Error);
   });
 
   it('rejects with store_unavailable when the token is refused', async () => {
     const store = storeFor({ token: 'wrong-token', timeoutMs: 10_000 });
-    const error = await expectUnavailable(() => store.get(key()), 2_000);
+    const error = await expectUnavailable(() => store.get(key()));
     expect(error.message).toBe('Upstash Redis failed GET: Unauthorized');
   });
 
@@ -154,7 +149,7 @@ describe('createUpstashStore', () => {
 
   it('uses the default timeout of 300 ms', async () => {
     const store = createUpstashStore({ url: upstash.url, token: upstash.token });
-    upstash.rest.setFault({ mode: 'slow', delayMs: 2_000 });
+    upstash.rest.setFault({ mode: 'slow', delayMs: SLOW_MS });
     await expect(store.get(key())).rejects.toThrow(
       'Upstash Redis did not answer GET within 300 ms',
     );

@@ -1,0 +1,43 @@
+import { vi } from 'vitest';
+
+/**
+ * A fresh copy of the app's server modules, as a separate Vercel instance would have: its own
+ * configuration, JWKS cache, in-process single-flight map and store client, sharing nothing in
+ * memory with other copies. `env` is applied while the copy reads its configuration.
+ */
+export async function loadAppInstance(env: Record<string, string | undefined>) {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  for (const [name, value] of Object.entries(env))
+    if (value === undefined) delete process.env[name];
+  try {
+    vi.resetModules();
+    const [middleware, login, callback, refresh, logout, backchannel, envModule, store] =
+      await Promise.all([
+        import('@/middleware'),
+        import('@/app/login/route'),
+        import('@/app/api/callback/route'),
+        import('@/app/api/refresh/route'),
+        import('@/app/logout/route'),
+        import('@/app/api/backchannel-logout/route'),
+        import('@/lib/server/env'),
+        import('@/lib/edge/store'),
+      ]);
+    // Configuration and the store are read on first use: read them now, under `env`.
+    envModule.serverConfig();
+    store.getStore();
+    return {
+      middleware: middleware.middleware,
+      login: login.GET,
+      callback: callback.GET,
+      refreshGet: refresh.GET,
+      refreshPost: refresh.POST,
+      logoutPost: logout.POST,
+      backchannelLogout: backchannel.POST,
+    };
+  } finally {
+    process.env = saved;
+  }
+}
+
+export type AppInstance = Awaited<ReturnType<typeof loadAppInstance>>;
