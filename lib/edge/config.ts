@@ -13,6 +13,9 @@ export interface EdgeConfig {
   readonly secureCookies: boolean;
   /** How long session cookies live; Scalekit's own session timeouts still bound refresh. */
   readonly sessionMaxAgeSeconds: number;
+  /** Verified-session cache: entries per isolate (0 turns it off) and how long one is trusted. */
+  readonly sessionCacheMaxEntries: number;
+  readonly sessionCacheMaxAgeSeconds: number;
   /** `strict`: the middleware also checks the revocation list. */
   readonly revocation: 'off' | 'strict';
   /** What `strict` does when the store cannot answer. */
@@ -127,11 +130,20 @@ function readChoice<T extends string>(
   return value as T;
 }
 
-function readSeconds(env: Env, variable: string, fallback: number): number {
+function readSeconds(env: Env, variable: string, fallback: number, min: number): number {
   const value = env[variable]?.trim();
   if (!value) return fallback;
-  if (!/^\d{1,9}$/.test(value) || Number(value) < 60) {
-    throw invalid(variable, 'must be a whole number of seconds, at least 60', String(fallback));
+  if (!/^\d{1,9}$/.test(value) || Number(value) < min) {
+    throw invalid(variable, `must be a whole number of seconds, at least ${min}`, String(fallback));
+  }
+  return Number(value);
+}
+
+function readCount(env: Env, variable: string, fallback: number): number {
+  const value = env[variable]?.trim();
+  if (!value) return fallback;
+  if (!/^\d{1,7}$/.test(value)) {
+    throw invalid(variable, 'must be a whole number (0 turns it off)', String(fallback));
   }
   return Number(value);
 }
@@ -152,7 +164,9 @@ export function readEdgeConfig(env: Env): EdgeConfig {
     appUrl,
     sessionSecrets: readSecrets(env),
     secureCookies: appUrl.startsWith('https:'),
-    sessionMaxAgeSeconds: readSeconds(env, 'SESSION_MAX_AGE_SECONDS', 7 * 24 * 3600),
+    sessionMaxAgeSeconds: readSeconds(env, 'SESSION_MAX_AGE_SECONDS', 7 * 24 * 3600, 60),
+    sessionCacheMaxEntries: readCount(env, 'SESSION_CACHE_MAX_ENTRIES', 10_000),
+    sessionCacheMaxAgeSeconds: readSeconds(env, 'SESSION_CACHE_MAX_AGE_SECONDS', 60, 1),
     revocation: readChoice(env, 'SESSION_REVOCATION', ['off', 'strict'], 'off'),
     revocationOnStoreError: readChoice(
       env,

@@ -3,9 +3,10 @@ import { decodeJwt } from 'jose';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
-import { verifyAccessToken, type AccessTokenClaims } from '@/lib/edge/access-token';
+import type { AccessTokenClaims } from '@/lib/edge/access-token';
 import { readProfile, type IdTokenClaims } from '@/lib/edge/id-token';
 import { sanitizeReturnTo } from '@/lib/edge/return-to';
+import { readAccessSession } from '@/lib/edge/session';
 import { readSessionCookie } from '@/lib/edge/session-cookies';
 import { serverConfig } from './env';
 
@@ -30,14 +31,13 @@ export interface Session {
 export const getSession = cache(async (): Promise<Session | null> => {
   const config = serverConfig();
   const jar = await cookies();
-  const accessToken = await readSessionCookie(jar, 'access', config);
-  if (accessToken === null) return null;
-  let claims: AccessTokenClaims;
+  let claims: AccessTokenClaims | null;
   try {
-    claims = await verifyAccessToken(accessToken);
+    claims = await readAccessSession(jar);
   } catch {
     return null;
   }
+  if (claims === null) return null;
   const idToken = await readSessionCookie(jar, 'id', config);
   const profile = idToken === null ? null : safeDecode(idToken);
   // An ID token of another person than the access token's is never shown.

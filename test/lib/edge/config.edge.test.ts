@@ -29,6 +29,8 @@ describe('readEdgeConfig', () => {
       sessionSecrets: ['x'.repeat(32)],
       secureCookies: true,
       sessionMaxAgeSeconds: 604800,
+      sessionCacheMaxEntries: 10000,
+      sessionCacheMaxAgeSeconds: 60,
       revocation: 'off',
       revocationOnStoreError: 'allow',
     });
@@ -117,6 +119,14 @@ describe('readEdgeConfig', () => {
     [
       { SESSION_MAX_AGE_SECONDS: '10' },
       'SESSION_MAX_AGE_SECONDS must be a whole number of seconds, at least 60. Example: SESSION_MAX_AGE_SECONDS=604800',
+    ],
+    [
+      { SESSION_CACHE_MAX_ENTRIES: '-1' },
+      'SESSION_CACHE_MAX_ENTRIES must be a whole number (0 turns it off). Example: SESSION_CACHE_MAX_ENTRIES=10000',
+    ],
+    [
+      { SESSION_CACHE_MAX_AGE_SECONDS: '0' },
+      'SESSION_CACHE_MAX_AGE_SECONDS must be a whole number of seconds, at least 1. Example: SESSION_CACHE_MAX_AGE_SECONDS=60',
     ],
   ])('explains %o', (override, message) => {
     expect(messageFor({ ...valid, ...override })).toBe(message);

@@ -1,0 +1,46 @@
+import { verifyAccessToken, type AccessTokenClaims } from './access-token';
+import { edgeConfig } from './config';
+import { scalekitKeySet, type KeySet } from './jwks';
+import { unseal } from './seal';
+import { cookieName, readCookieValue, type CookieSource } from './session-cookies';
+import { VerifiedSessionCache } from './verified-session-cache';
+
+let cache: VerifiedSessionCache | undefined;
+
+function verifiedSessions(): VerifiedSessionCache {
+  const config = edgeConfig();
+  cache ??= new VerifiedSessionCache({
+    maxEntries: config.sessionCacheMaxEntries,
+    maxAgeMs: config.sessionCacheMaxAgeSeconds * 1000,
+  });
+  return cache;
+}
+
+/**
+ * The verified access-token claims of the request's session cookie, or null when there is no
+ * cookie or it does not open. Throws like {@link verifyAccessToken} (`token_expired`,
+ * `token_invalid`, `jwks_unavailable`). The middleware and `getSession()` both read sessions here.
+ *
+ * A cookie seen before is answered from the per-isolate verified-session cache: only its expiry
+ * is checked again. Everything else is opened and fully verified, then remembered.
+ *
+ * @example
+ * const claims = await readAccessSession(request.cookies);
+ */
+export async function readAccessSession(
+  cookies: CookieSource,
+  keySet: KeySet = scalekitKeySet(),
+): Promise<AccessTokenClaims | null> {
+  const config = edgeConfig();
+  const sealed = readCookieValue(cookies, cookieName('access', config));
+  if (sealed === null) return null;
+  const sessions = verifiedSessions();
+  const known = sessions.get(sealed, keySet.generation);
+  if (known) return known;
+
+  const token = await unseal(sealed, 'access', config.sessionSecrets);
+  if (token === null) return null;
+  const claims = await verifyAccessToken(token, { keySet });
+  sessions.set(sealed, claims, keySet.generation);
+  return claims;
+}

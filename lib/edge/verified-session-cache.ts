@@ -1,0 +1,72 @@
+import type { AccessTokenClaims } from './access-token';
+
+export interface VerifiedSessionCacheOptions {
+  /** Most entries kept; the least recently used go first. 0 turns the cache off. */
+  maxEntries: number;
+  /** Longest an entry is trusted before the cookie is opened and verified again. */
+  maxAgeMs: number;
+}
+
+interface Entry {
+  readonly claims: AccessTokenClaims;
+  readonly until: number;
+}
+
+/** Sealed cookies longer than this (chunked, unusual) are verified every time, not kept. */
+const MAX_KEY_LENGTH = 4096;
+
+/**
+ * Remembers the claims of sealed cookies that were opened and fully verified, keyed by the exact
+ * cookie value: a session sends the same cookie on every request until it rotates, and the RSA
+ * verify is most of the cost of a request. A different (tampered) value is a different key, so
+ * only values that verified can ever hit. An entry never outlives its token or `maxAgeMs`, and
+ * the whole cache is dropped when the key set changes (`generation`: rotation or refetch).
+ *
+ * @example
+ * const cache = new VerifiedSessionCache({ maxEntries: 10_000, maxAgeMs: 60_000 });
+ * const claims = cache.get(sealed, keySet.generation) ?? verifyAndRemember();
+ */
+export class VerifiedSessionCache {
+  readonly #entries = new Map<string, Entry>();
+  readonly #options: VerifiedSessionCacheOptions;
+  #generation = -1;
+
+  constructor(options: VerifiedSessionCacheOptions) {
+    this.#options = options;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The claims kept for `sealed`, or undefined. Expiry (`exp`) is for the caller to check. */
+  get(sealed: string, generation: number): AccessTokenClaims | undefined {
+    this.#sync(generation);
+    const entry = this.#entries.get(sealed);
+    if (!entry) return undefined;
+    this.#entries.delete(sealed);
+    if (Date.now() >= entry.until) return undefined;
+    this.#entries.set(sealed, entry);
+    return entry.claims;
+  }
+
+  set(sealed: string, claims: AccessTokenClaims, generation: number): void {
+    const { maxEntries, maxAgeMs } = this.#options;
+    if (maxEntries <= 0 || sealed.length > MAX_KEY_LENGTH) return;
+    this.#sync(generation);
+    this.#entries.delete(sealed);
+    this.#entries.set(sealed, {
+      claims,
+      until: Math.min(Date.now() + maxAgeMs, claims.exp * 1000),
+    });
+    while (this.#entries.size > maxEntries) {
+      this.#entries.delete(this.#entries.keys().next().value!);
+    }
+  }
+
+  #sync(generation: number): void {
+    if (generation === this.#generation) return;
+    this.#entries.clear();
+    this.#generation = generation;
+  }
+}

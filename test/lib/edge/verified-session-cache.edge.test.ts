@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AccessTokenClaims } from '@/lib/edge/access-token';
+import { VerifiedSessionCache } from '@/lib/edge/verified-session-cache';
+
+const now = () => Math.floor(Date.now() / 1000);
+
+function claims(exp = now() + 300): AccessTokenClaims {
+  return {
+    sub: 'usr_1',
+    sid: 'ses_1',
+    oid: undefined,
+    roles: [],
+    permissions: [],
+    scopes: [],
+    exp,
+    iat: now(),
+    jti: undefined,
+    clientId: undefined,
+    payload: {},
+  };
+}
+
+describe('VerifiedSessionCache', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('answers the exact value it was given, and nothing else', () => {
+    const cache = new VerifiedSessionCache({ maxEntries: 10, maxAgeMs: 60_000 });
+    const kept = claims();
+    cache.set('sealed-value', kept, 1);
+    expect(cache.get('sealed-value', 1)).toBe(kept);
+    expect(cache.get('sealed-valuE', 1)).toBeUndefined();
+    expect(cache.get('sealed-value ', 1)).toBeUndefined();
+  });
+
+  it('drops an entry when its token expires, whatever the max age', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const cache = new VerifiedSessionCache({ maxEntries: 10, maxAgeMs: 600_000 });
+    cache.set('v', claims(now() + 30), 1);
+    vi.setSystemTime(Date.now() + 30_000);
+    expect(cache.get('v', 1)).toBeUndefined();
+  });
+
+  it('drops an entry after its max age, although the token is still valid', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const cache = new VerifiedSessionCache({ maxEntries: 10, maxAgeMs: 1_000 });
+    cache.set('v', claims(), 1);
+    vi.setSystemTime(Date.now() + 1_000);
+    expect(cache.get('v', 1)).toBeUndefined();
+  });
+
+  it('forgets everything when the key set changes (rotation or refetch)', () => {
+    const cache = new VerifiedSessionCache({ maxEntries: 10, maxAgeMs: 60_000 });
+    cache.set('v', claims(), 1);
+    expect(cache.get('v', 2)).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('stays bounded under 100,000 distinct cookies, evicting the least recently used', () => {
+    const cache = new VerifiedSessionCache({ maxEntries: 10_000, maxAgeMs: 60_000 });
+    const shared = claims();
+    cache.set('hot', shared, 1);
+    for (let i = 0; i < 100_000; i++) {
+      cache.set(`cookie-${i}`, shared, 1);
+      if (i % 1_000 === 0) cache.get('hot', 1);
+    }
+    expect(cache.size).toBe(10_000);
+    expect(cache.get('hot', 1)).toBe(shared);
+    expect(cache.get('cookie-0', 1)).toBeUndefined();
+    expect(cache.get('cookie-99999', 1)).toBe(shared);
+  });
+
+  it('keeps nothing when turned off, and never keeps oversized values', () => {
+    const off = new VerifiedSessionCache({ maxEntries: 0, maxAgeMs: 60_000 });
+    off.set('v', claims(), 1);
+    expect(off.size).toBe(0);
+    const on = new VerifiedSessionCache({ maxEntries: 10, maxAgeMs: 60_000 });
+    on.set('x'.repeat(5_000), claims(), 1);
+    expect(on.size).toBe(0);
+  });
+});
