@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { getSession } from '@/lib/server/session';
+import { SignInLink } from '@/app/_components/sign-in-link';
 
 export default async function HomePage() {
   const session = await getSession();
@@ -17,9 +18,7 @@ export default async function HomePage() {
         </p>
       ) : (
         <p>
-          <a className="button" href="/login">
-            Sign in
-          </a>
+          <SignInLink />
         </p>
       )}
     </>

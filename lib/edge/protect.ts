@@ -79,7 +79,7 @@ async function check(request: NextRequest): Promise<Outcome> {
   }
 }
 
-export function isProtected(pathname: string, prefixes: readonly string[]): boolean {
+function isProtected(pathname: string, prefixes: readonly string[]): boolean {
   return prefixes.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
 }
 

@@ -30,7 +30,7 @@ const MAX_CHUNKS = 8;
 const CHUNK_SEPARATOR = '~';
 
 /** The refresh cookie is only ever sent to the refresh route, as in Scalekit's cookbook. */
-export const REFRESH_PATH = '/api/refresh';
+const REFRESH_PATH = '/api/refresh';
 
 const BASE_NAMES: Record<SessionCookie, string> = {
   access: 'sk_access',
@@ -113,7 +113,7 @@ export function writeCookieValue(
 }
 
 /** Deletes a cookie and any chunks of it the request shows. */
-export function deleteCookieValue(
+function deleteCookieValue(
   sink: CookieSink,
   name: string,
   options: CookieOptions,

@@ -16,8 +16,8 @@ export interface LoginTransaction {
 type Config = Pick<EdgeConfig, 'secureCookies' | 'sessionSecrets' | 'sessionMaxAgeSeconds'>;
 
 /** Pending sign-ins kept at once (one per tab); the oldest is dropped beyond this. */
-export const MAX_PENDING_TRANSACTIONS = 3;
-export const TRANSACTION_TTL_SECONDS = 600;
+const MAX_PENDING_TRANSACTIONS = 3;
+const TRANSACTION_TTL_SECONDS = 600;
 
 interface CookieList {
   getAll(): Array<{ name: string; value: string }>;

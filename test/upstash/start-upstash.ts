@@ -1,3 +1,4 @@
+import { Redis } from '@upstash/redis';
 import { randomBytes } from 'node:crypto';
 import { startRedis, type RedisServer } from './redis-server';
 import { startRestServer, type RestServer } from './rest-server';
@@ -46,4 +47,19 @@ export async function startUpstash(): Promise<LocalUpstash> {
       await redis.stop();
     },
   };
+}
+
+/**
+ * A raw `@upstash/redis` client for tests to look behind the store, already past its first
+ * request: loading the HTTP client alone can outlast the store's 300 ms default on a busy machine.
+ */
+export async function connectReader(upstash: LocalUpstash): Promise<Redis> {
+  const reader = new Redis({
+    url: upstash.url,
+    token: upstash.token,
+    enableTelemetry: false,
+    automaticDeserialization: false,
+  });
+  await reader.ping();
+  return reader;
 }

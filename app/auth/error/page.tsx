@@ -1,4 +1,5 @@
 import { SIGN_IN_ERROR_CODES, type SignInErrorCode } from '@/lib/server/auth-redirects';
+import { SignInLink } from '@/app/_components/sign-in-link';
 
 const MESSAGES: Record<SignInErrorCode | 'unknown', string> = {
   access_denied: 'Access was denied. Your account may not be allowed to use this app.',
@@ -31,9 +32,7 @@ export default async function SignInErrorPage({
         <small>Error code: {known}</small>
       </p>
       <p>
-        <a className="button" href="/login">
-          Sign in again
-        </a>
+        <SignInLink>Sign in again</SignInLink>
       </p>
     </>
   );

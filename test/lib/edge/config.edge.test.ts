@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readEdgeConfig } from '@/lib/edge/config';
-import { AuthError } from '@/lib/edge/errors';
+import { configMessage } from '../../support/config-message';
 
 const valid = {
   SCALEKIT_ENV_URL: 'https://acme.scalekit.com',
@@ -9,16 +9,7 @@ const valid = {
   SESSION_COOKIE_SECRET: 'x'.repeat(32),
 };
 
-function messageFor(env: Record<string, string | undefined>): string {
-  try {
-    readEdgeConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(AuthError);
-    expect((err as AuthError).code).toBe('config_invalid');
-    return (err as Error).message;
-  }
-  throw new Error('expected readEdgeConfig to throw');
-}
+const messageFor = (env: Record<string, string | undefined>) => configMessage(readEdgeConfig, env);
 
 describe('readEdgeConfig', () => {
   it('reads a valid environment', () => {

@@ -1,16 +1,13 @@
-import { Redis } from '@upstash/redis';
+import type { Redis } from '@upstash/redis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startUpstash, type LocalUpstash } from '../../../upstash/start-upstash';
+import { connectReader, startUpstash, type LocalUpstash } from '../../../upstash/start-upstash';
 
 let upstash: LocalUpstash;
 let reader: Redis;
 
 beforeAll(async () => {
   upstash = await startUpstash();
-  reader = new Redis({ url: upstash.url, token: upstash.token, enableTelemetry: false });
-  // The first fetch of a process loads the HTTP client, which alone can outlast the store's
-  // 300 ms default on a busy machine.
-  await reader.ping();
+  reader = await connectReader(upstash);
 });
 afterAll(() => upstash?.close());
 
