@@ -52,8 +52,11 @@ describe('back-channel logout', () => {
 
   beforeAll(async () => {
     // A dedicated issuer that knows where to post logout tokens, and an app instance using it.
-    let handler: AppInstance['backchannelLogout'] | undefined;
-    receiver = await serveRoute((request) => handler!(request), '/api/backchannel-logout');
+    // The receiver needs a URL before the app exists; it calls the app once the app is loaded.
+    receiver = await serveRoute(
+      (request) => app.backchannelLogout(request),
+      '/api/backchannel-logout',
+    );
     issuer = await startIssuer({
       redirectUris: [`${APP_URL}/api/callback`],
       postLogoutRedirectUris: [`${APP_URL}/auth/signed-out`],
@@ -65,7 +68,6 @@ describe('back-channel logout', () => {
       SCALEKIT_CLIENT_SECRET: issuer.clientSecret,
       SESSION_REVOCATION: 'strict',
     });
-    handler = app.backchannelLogout;
   });
   afterAll(async () => {
     await issuer?.close();
