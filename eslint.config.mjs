@@ -4,7 +4,15 @@ import nextTs from 'eslint-config-next/typescript';
 const config = [
   ...nextVitals,
   ...nextTs,
-  { ignores: ['.next/**', 'node_modules/**', 'test-results/**', 'next-env.d.ts'] },
+  {
+    ignores: [
+      '.next/**',
+      'node_modules/**',
+      'test-results/**',
+      'test/bench/.tmp/**',
+      'next-env.d.ts',
+    ],
+  },
 ];
 
 export default config;
