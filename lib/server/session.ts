@@ -29,8 +29,9 @@ export interface Session {
  * if (session && hasRole(session.claims, 'admin')) { … }
  */
 export const getSession = cache(async (): Promise<Session | null> => {
-  const config = serverConfig();
+  // Reading cookies first marks the render dynamic, so `next build` never needs the configuration.
   const jar = await cookies();
+  const config = serverConfig();
   let claims: AccessTokenClaims | null;
   try {
     claims = await readAccessSession(jar);
