@@ -1,0 +1,32 @@
+'use server';
+
+import { requireSession } from '@/lib/server/session';
+
+export interface Visit {
+  /** Server time of the visit, ISO 8601. */
+  readonly at: string;
+  /** The verified subject the action ran as. */
+  readonly sub: string;
+  /** Expiry (ISO 8601) of the access token the action ran with. */
+  readonly tokenExpiresAt: string;
+}
+
+export interface VisitsState {
+  readonly visits: readonly Visit[];
+}
+
+const KEEP = 5;
+
+/**
+ * Records a visit: the newest five, newest first. The action verifies the session itself:
+ * middleware matching is no authorization for a Server Action, which is a public endpoint.
+ */
+export async function recordVisit(previous: VisitsState): Promise<VisitsState> {
+  const { claims } = await requireSession('/dashboard');
+  const visit: Visit = {
+    at: new Date().toISOString(),
+    sub: claims.sub,
+    tokenExpiresAt: new Date(claims.exp * 1000).toISOString(),
+  };
+  return { visits: [visit, ...previous.visits].slice(0, KEEP) };
+}
