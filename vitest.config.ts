@@ -23,6 +23,8 @@ export default defineConfig({
           include: ['test/**/*.edge.test.ts'],
           globalSetup: ['test/support/global-issuer.ts'],
           setupFiles: ['test/support/setup-env.ts'],
+          // Files share one issuer whose counters and faults the JWKS tests drive.
+          fileParallelism: false,
           testTimeout: 20_000,
         },
       },
@@ -34,7 +36,25 @@ export default defineConfig({
           include: ['test/**/*.node.test.ts'],
           globalSetup: ['test/support/global-issuer.ts'],
           setupFiles: ['test/support/setup-env.ts'],
+          // Suites inject faults into the shared issuer's endpoints.
+          fileParallelism: false,
           testTimeout: 30_000,
+        },
+      },
+      {
+        resolve,
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.e2e.test.ts'],
+          // Builds the app once (`next build`), then serves it against its own issuer.
+          globalSetup: ['test/e2e/global-setup.ts'],
+          // One browser at a time on the shared server and issuer: counters stay per test, and
+          // two cores are not shared with the unit projects (this group runs after theirs).
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          hookTimeout: 300_000,
+          testTimeout: 120_000,
         },
       },
     ],

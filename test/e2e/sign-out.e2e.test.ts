@@ -1,0 +1,81 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  APP_URL,
+  EMAILS,
+  isIssuerUrl,
+  issuer,
+  launchChromium,
+  newProfile,
+  SESSION_COOKIES,
+  signIn,
+} from './support/browser';
+
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function sessionCookies(context: BrowserContext): Promise<string[]> {
+  const names: readonly string[] = SESSION_COOKIES;
+  return (await context.cookies()).map((c) => c.name).filter((name) => names.includes(name));
+}
+
+async function expectSignedIn(page: Page): Promise<void> {
+  await page.goto('/dashboard');
+  expect(page.url()).toBe(`${APP_URL}/dashboard`);
+  expect(await page.getByTestId('email').textContent()).toBe(EMAILS.admin);
+}
+
+describe('signing out', () => {
+  it('does not happen on hover, prefetch or GET /logout; the Sign out button ends both sessions', async () => {
+    const context = await newProfile(browser);
+    try {
+      const page = await context.newPage();
+      await signIn(page, '/dashboard');
+      const logoutsBefore = (await issuer.counts()).logout ?? 0;
+      const signOut = page.getByRole('banner').getByRole('button', { name: 'Sign out' });
+
+      // Hovering and focusing the control sends nothing.
+      await signOut.hover();
+      await signOut.focus();
+      // A prefetch of /logout, as a router or a link preview would send it, is a harmless GET.
+      const prefetch = await page.evaluate(async () => {
+        const response = await fetch('/logout', {
+          headers: { RSC: '1', 'Next-Router-Prefetch': '1', 'Sec-Purpose': 'prefetch' },
+        });
+        return { status: response.status, path: new URL(response.url).pathname };
+      });
+      expect(prefetch).toEqual({ status: 200, path: '/auth/sign-out' });
+      await expectSignedIn(page);
+
+      // GET /logout only shows the confirmation page.
+      await page.goto('/logout');
+      expect(page.url()).toBe(`${APP_URL}/auth/sign-out`);
+      await page.getByRole('heading', { name: 'Sign out?' }).waitFor();
+      await expectSignedIn(page);
+      expect(await sessionCookies(context)).toEqual(expect.arrayContaining([...SESSION_COOKIES]));
+      expect((await issuer.counts()).logout ?? 0).toBe(logoutsBefore);
+
+      // The real thing: a POST from the header's form, then Scalekit's logout, then back here.
+      await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+      // Scalekit echoes the logout `state` back on the post-logout URL.
+      await page.waitForURL((url) => url.origin === APP_URL && url.pathname === '/auth/signed-out');
+      await page.getByRole('heading', { name: 'You are signed out' }).waitFor();
+      expect(await sessionCookies(context)).toEqual([]);
+      expect((await issuer.counts()).logout ?? 0).toBe(logoutsBefore + 1);
+
+      // Scalekit's session is over too (it would otherwise sign in without a page): the dashboard
+      // shows the hosted login again.
+      await page.goto('/dashboard');
+      await page.waitForURL(isIssuerUrl);
+      await page.getByRole('button', { name: `Continue as ${EMAILS.admin}` }).waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+});
