@@ -1,20 +1,12 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { EMAILS, launchChromium, newProfile, screenshotPath, signIn } from './support/browser';
+import { expect, it } from 'vitest';
+import { EMAILS, chromiumForThisFile, screenshotPath, signIn } from './support/browser';
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = chromiumForThisFile();
 
 // Written to test-results/e2e/ (git-ignored) for a person to look at; the test only checks that
 // the pages rendered with their stylesheet.
 it('captures the home page, the dashboard and the error page', async () => {
-  const context = await newProfile(browser);
+  const context = await chromium.newProfile();
   try {
     const page = await context.newPage();
     const styled = () =>

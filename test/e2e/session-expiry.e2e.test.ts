@@ -1,11 +1,10 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   APP_URL,
   EMAILS,
   isSignInUrl,
-  launchChromium,
-  newProfile,
+  chromiumForThisFile,
   recordTraffic,
   signIn,
   tokenRequests,
@@ -13,14 +12,7 @@ import {
   waitPastExpiry,
 } from './support/browser';
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = chromiumForThisFile();
 
 /**
  * Idle, made real: every page of these profiles reports itself hidden (a background tab), so the
@@ -36,7 +28,7 @@ describe('after the access token expired in an idle tab', () => {
 
   beforeAll(async () => {
     for (const kind of ['link', 'reload', 'action', 'fetch'] as const) {
-      const context = await newProfile(browser, { hidden: true });
+      const context = await chromium.newProfile({ hidden: true });
       const page = await context.newPage();
       await signIn(page, '/dashboard');
       tabs.set(kind, { context, page });
@@ -158,7 +150,7 @@ describe('after the access token expired in an idle tab', () => {
 
 describe('two visible tabs of one browser', () => {
   it('stay signed in over several token lifetimes with one refresh per lifetime, not one per tab', async () => {
-    const context = await newProfile(browser);
+    const context = await chromium.newProfile();
     try {
       const first = await context.newPage();
       await signIn(first, '/dashboard');

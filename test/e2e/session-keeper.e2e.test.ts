@@ -1,5 +1,5 @@
-import type { Browser, BrowserContext, Response } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Response } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   accessTokenExpiry,
   APP_URL,
@@ -7,22 +7,15 @@ import {
   isIssuerUrl,
   isSignInUrl,
   issuer,
-  launchChromium,
-  newProfile,
+  chromiumForThisFile,
   showTab,
   signIn,
   tokenRequests,
 } from './support/browser';
 
-let browser: Browser;
 let context: BrowserContext | undefined;
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = chromiumForThisFile();
 afterEach(async () => {
   await issuer.setFault('token', null);
   await context?.close();
@@ -36,7 +29,7 @@ const isKeeperRefresh = (response: Response) =>
 
 describe('the session keeper', () => {
   it('refreshes as soon as a tab that was hidden past the expiry comes back', async () => {
-    context = await newProfile(browser, { hidden: true });
+    context = await chromium.newProfile({ hidden: true });
     const page = await context.newPage();
     await signIn(page, '/dashboard');
     const exp = await accessTokenExpiry(context);
@@ -58,7 +51,7 @@ describe('the session keeper', () => {
   });
 
   it('retries a refresh that meets an outage with growing delays, and recovers', async () => {
-    context = await newProfile(browser);
+    context = await chromium.newProfile();
     const page = await context.newPage();
     const attempts: { at: number; status: number }[] = [];
     page.on('response', (response) => {
@@ -86,7 +79,7 @@ describe('the session keeper', () => {
   });
 
   it('sends the tab to sign-in, and back, once the session is over', async () => {
-    context = await newProfile(browser);
+    context = await chromium.newProfile();
     const page = await context.newPage();
     await signIn(page, '/dashboard?tab=3');
     const signInRequests: string[] = [];

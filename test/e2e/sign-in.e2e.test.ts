@@ -1,11 +1,10 @@
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   APP_URL,
   EMAILS,
   isIssuerUrl,
-  launchChromium,
-  newProfile,
+  chromiumForThisFile,
   SESSION_COOKIES,
   signIn,
 } from './support/browser';
@@ -13,22 +12,16 @@ import {
 /** A compact JWS as the issuer mints them: base64url header and payload that start with `{"`. */
 const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/;
 
-let browser: Browser;
 let context: BrowserContext;
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = chromiumForThisFile();
 afterEach(async () => {
   await context?.close();
 });
 
 describe('signing in', () => {
   it('returns a signed-out visitor of /dashboard?tab=2 there, query and all, after the hosted login', async () => {
-    context = await newProfile(browser);
+    context = await chromium.newProfile();
     const page = await context.newPage();
 
     await page.goto('/dashboard?tab=2');
@@ -41,7 +34,7 @@ describe('signing in', () => {
   });
 
   it('keeps every session cookie HttpOnly and SameSite=Lax, and no token in the page', async () => {
-    context = await newProfile(browser);
+    context = await chromium.newProfile();
     const page = await context.newPage();
     await signIn(page, '/dashboard');
 
@@ -67,7 +60,7 @@ describe('signing in', () => {
   });
 
   it('shows a member the 403 page for /dashboard/admin', async () => {
-    context = await newProfile(browser);
+    context = await chromium.newProfile();
     const page = await context.newPage();
     await signIn(page, '/dashboard/admin', 'member');
 
@@ -78,7 +71,7 @@ describe('signing in', () => {
   });
 
   it('sends a callback with a bad state to the error page, whose "Sign in again" starts over', async () => {
-    context = await newProfile(browser);
+    context = await chromium.newProfile();
     const page = await context.newPage();
 
     await page.goto('/api/callback?code=x&state=bogus');

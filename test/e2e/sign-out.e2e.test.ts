@@ -1,24 +1,16 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   APP_URL,
   EMAILS,
   isIssuerUrl,
   issuer,
-  launchChromium,
-  newProfile,
+  chromiumForThisFile,
   SESSION_COOKIES,
   signIn,
 } from './support/browser';
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = chromiumForThisFile();
 
 async function sessionCookies(context: BrowserContext): Promise<string[]> {
   const names: readonly string[] = SESSION_COOKIES;
@@ -33,7 +25,7 @@ async function expectSignedIn(page: Page): Promise<void> {
 
 describe('signing out', () => {
   it('does not happen on hover, prefetch or GET /logout; the Sign out button ends both sessions', async () => {
-    const context = await newProfile(browser);
+    const context = await chromium.newProfile();
     try {
       const page = await context.newPage();
       await signIn(page, '/dashboard');

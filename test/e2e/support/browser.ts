@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { issuerControl } from '../../support/issuer-control';
 
 /** Everything runs on 127.0.0.1: `localhost` would be another site with another cookie jar. */
@@ -175,4 +175,21 @@ export async function waitPastExpiry(context: BrowserContext, page: Page): Promi
 export function screenshotPath(name: string): string {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return `${SCREENSHOT_DIR}${name}.png`;
+}
+
+/**
+ * Launches Chromium before the calling file's tests and closes it after them; every test opens
+ * its own fresh profile from it.
+ */
+export function chromiumForThisFile() {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    newProfile: (options?: { hidden?: boolean }) => newProfile(browser!, options),
+  };
 }
