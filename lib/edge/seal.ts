@@ -1,4 +1,4 @@
-import { CompactEncrypt, compactDecrypt, base64url } from 'jose';
+import { CompactEncrypt, base64url } from 'jose';
 import { AuthError } from './errors';
 
 /**
@@ -71,22 +71,28 @@ export async function seal(
  * Opens a value sealed by {@link seal} with any of the secrets (rotation: the old ones still
  * open). Returns `null` for anything that does not open: tampered, truncated, another purpose,
  * an unknown secret, or not a JWE at all. It never throws for bad input.
+ *
+ * This runs on every request, so it decrypts with WebCrypto directly instead of through jose's
+ * general JWE code (about half the time). It accepts exactly what {@link seal} writes — compact,
+ * `dir`, `A256GCM`, `kid`, no other header — and authenticates the protected header as the JWE
+ * specification says (it is the AES-GCM additional data).
  */
 export async function unseal(
   sealed: string,
   purpose: SealPurpose,
   secrets: readonly string[],
 ): Promise<string | null> {
-  const kid = readKid(sealed);
-  if (kid === null) return null;
+  const parsed = parseCompact(sealed);
+  if (parsed === null) return null;
   for (const secret of secrets) {
     const derived = await keyFor(secret, purpose);
-    if (derived.kid !== kid) continue;
+    if (derived.kid !== parsed.kid) continue;
     try {
-      const { plaintext } = await compactDecrypt(sealed, derived.key, {
-        keyManagementAlgorithms: ['dir'],
-        contentEncryptionAlgorithms: ['A256GCM'],
-      });
+      const plaintext = await crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv: parsed.iv, additionalData: parsed.aad, tagLength: 128 },
+        derived.key,
+        parsed.data,
+      );
       return new TextDecoder('utf-8', { fatal: true }).decode(plaintext);
     } catch {
       return null;
@@ -95,14 +101,33 @@ export async function unseal(
   return null;
 }
 
-function readKid(sealed: string): string | null {
+interface Compact {
+  kid: string;
+  iv: Uint8Array<ArrayBuffer>;
+  aad: Uint8Array<ArrayBuffer>;
+  /** Ciphertext followed by the 16-byte tag, as WebCrypto takes it. */
+  data: Uint8Array<ArrayBuffer>;
+}
+
+function parseCompact(sealed: string): Compact | null {
   if (typeof sealed !== 'string' || sealed.length > 64 * 1024) return null;
-  const header = sealed.slice(0, sealed.indexOf('.'));
-  if (!header || header.length > 512) return null;
+  const parts = sealed.split('.');
+  if (parts.length !== 5) return null;
+  const [protectedHeader = '', encryptedKey, iv = '', ciphertext = '', tag = ''] = parts;
+  if (encryptedKey !== '' || !protectedHeader || protectedHeader.length > 512) return null;
   try {
-    const parsed: unknown = JSON.parse(new TextDecoder().decode(base64url.decode(header)));
-    const kid = (parsed as { kid?: unknown } | null)?.kid;
-    return typeof kid === 'string' ? kid : null;
+    const header: unknown = JSON.parse(new TextDecoder().decode(base64url.decode(protectedHeader)));
+    const { alg, enc, kid } = (header ?? {}) as Record<string, unknown>;
+    const onlyOurs = header !== null && Object.keys(header as object).length === 3;
+    if (!onlyOurs || alg !== 'dir' || enc !== 'A256GCM' || typeof kid !== 'string') return null;
+    const ivBytes = base64url.decode(iv);
+    const tagBytes = base64url.decode(tag);
+    const cipherBytes = base64url.decode(ciphertext);
+    if (ivBytes.length !== 12 || tagBytes.length !== 16) return null;
+    const data = new Uint8Array(cipherBytes.length + tagBytes.length);
+    data.set(cipherBytes);
+    data.set(tagBytes, cipherBytes.length);
+    return { kid, iv: new Uint8Array(ivBytes), aad: utf8.encode(protectedHeader), data };
   } catch {
     return null;
   }

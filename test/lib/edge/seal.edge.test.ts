@@ -47,3 +47,20 @@ describe('seal and unseal', () => {
     }
   });
 });
+
+describe('unseal', () => {
+  it('opens only the exact JWE shape seal writes', async () => {
+    const sealed = await seal('value', 'access', [current]);
+    const [header, ...rest] = sealed.split('.');
+    const decoded = JSON.parse(atob(header!.replace(/-/g, '+').replace(/_/g, '/')));
+    const reheader = (extra: Record<string, unknown>) =>
+      [btoa(JSON.stringify({ ...decoded, ...extra })).replace(/=+$/, ''), ...rest].join('.');
+    // A changed protected header fails authentication (it is the AES-GCM additional data) or is
+    // refused outright: another algorithm, compression, critical extensions.
+    for (const extra of [{ zip: 'DEF' }, { crit: ['x'] }, { alg: 'A256KW' }, { enc: 'A128GCM' }]) {
+      await expect(unseal(reheader(extra), 'access', [current])).resolves.toBeNull();
+    }
+    const withKey = [header, 'AAAA', ...rest.slice(1)].join('.');
+    await expect(unseal(withKey, 'access', [current])).resolves.toBeNull();
+  });
+});
