@@ -42,11 +42,11 @@ export async function isRevoked(
   config: Pick<EdgeConfig, 'revocationOnStoreError'>,
 ): Promise<boolean> {
   try {
-    const [session, subjectSince] = await Promise.all([
-      store.has(sessionKey(claims.sid)),
-      store.get(subjectKey(claims.sub)),
+    const [session, subjectSince] = await store.getMany([
+      sessionKey(claims.sid),
+      subjectKey(claims.sub),
     ]);
-    return session || (subjectSince !== null && claims.iat <= Number(subjectSince));
+    return session != null || (subjectSince != null && claims.iat <= Number(subjectSince));
   } catch (err) {
     if (!(err instanceof StoreError)) throw err;
     return config.revocationOnStoreError === 'deny';

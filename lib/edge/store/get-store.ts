@@ -8,7 +8,7 @@ let store: Store | undefined;
  * One instance, so the in-memory fallback really is shared by everything in this isolate.
  *
  * @example
- * const revoked = await getStore().has(`revoked:${sid}`);
+ * const revoked = (await getStore().get(`revoked:${sid}`)) !== null;
  */
 export function getStore(): Store {
   store ??= createStoreFromEnv(process.env);

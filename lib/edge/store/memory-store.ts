@@ -73,8 +73,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       entries.delete(key);
       return true;
     },
-    async has(key) {
-      return live(key) !== undefined;
+    async getMany(keys) {
+      return keys.map((key) => live(key)?.value ?? null);
     },
   };
 }

@@ -7,7 +7,7 @@ import { AuthError } from '../errors';
  *
  * @example
  * try {
- *   revoked = await store.has(`revoked:${sid}`);
+ *   revoked = (await store.get(`revoked:${sid}`)) !== null;
  * } catch (err) {
  *   if (err instanceof StoreError) revoked = config.revocationOnStoreError === 'deny';
  *   else throw err;

@@ -30,6 +30,6 @@ export interface Store {
    * expired and was taken by someone else meanwhile. True when this call deleted it.
    */
   deleteIfEquals(key: string, expected: string): Promise<boolean>;
-  /** Whether `key` exists, without transferring its value (revocation checks). */
-  has(key: string): Promise<boolean>;
+  /** The values of several keys in one round trip (MGET), null where absent: revocation checks. */
+  getMany(keys: readonly string[]): Promise<(string | null)[]>;
 }

@@ -86,8 +86,9 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
         (await call('compare-and-delete', () => deleteIfEqualsScript.exec([key], [expected]))) === 1
       );
     },
-    async has(key) {
-      return (await call('EXISTS', () => redis.exists(key))) === 1;
+    async getMany(keys) {
+      if (keys.length === 0) return [];
+      return call('MGET', () => redis.mget<(string | null)[]>(...keys));
     },
   };
 }

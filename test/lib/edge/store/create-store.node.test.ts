@@ -97,8 +97,8 @@ describe('createStoreFromEnv', () => {
       { timeoutMs: 50 },
     );
     upstash.rest.setFault({ mode: 'slow', delayMs: 1_000 });
-    await expect(store.has('k')).rejects.toThrow(
-      'Upstash Redis did not answer EXISTS within 50 ms',
+    await expect(store.getMany(['k'])).rejects.toThrow(
+      'Upstash Redis did not answer MGET within 50 ms',
     );
   });
 

@@ -33,13 +33,18 @@ describe.each([
 
   it('answers null for a key never set', async () => {
     expect(await store.get(key('missing'))).toBeNull();
-    expect(await store.has(key('missing'))).toBe(false);
+  });
+
+  it('reads several keys in one call, null where absent', async () => {
+    await store.set(key('a'), 'one', 10_000);
+    await store.set(key('c'), 'three', 10_000);
+    expect(await store.getMany([key('a'), key('b'), key('c')])).toEqual(['one', null, 'three']);
+    expect(await store.getMany([])).toEqual([]);
   });
 
   it('gets what was set, and replaces it on the next set', async () => {
     await store.set(key('k'), 'one', 10_000);
     expect(await store.get(key('k'))).toBe('one');
-    expect(await store.has(key('k'))).toBe(true);
     await store.set(key('k'), 'two', 10_000);
     expect(await store.get(key('k'))).toBe('two');
   });
@@ -79,7 +84,7 @@ describe.each([
     await store.set(key('long'), 'v', 10_000);
     await sleep(150);
     expect(await store.get(key('short'))).toBeNull();
-    expect(await store.has(key('short'))).toBe(false);
+    expect(await store.get(key('short'))).toBeNull();
     expect(await store.setIfAbsent(key('lock'), 'owner-b', 10_000)).toBe(true);
     expect(await store.get(key('long'))).toBe('v');
   });
@@ -97,7 +102,7 @@ describe.each([
     expect(await store.deleteIfEquals(key('lock'), 'owner-')).toBe(false);
     expect(await store.get(key('lock'))).toBe('owner-a');
     expect(await store.deleteIfEquals(key('lock'), 'owner-a')).toBe(true);
-    expect(await store.has(key('lock'))).toBe(false);
+    expect(await store.get(key('lock'))).toBeNull();
     expect(await store.deleteIfEquals(key('lock'), 'owner-a')).toBe(false);
     expect(await store.deleteIfEquals(key('never-set'), '')).toBe(false);
   });
@@ -133,7 +138,7 @@ describe.each([
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => caller(i)));
     expect(refreshes).toBe(1);
     expect(new Set(results).size).toBe(1);
-    expect(await store.has(key('refresh:lock'))).toBe(false);
+    expect(await store.get(key('refresh:lock'))).toBeNull();
   });
 
   it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])(
@@ -141,12 +146,12 @@ describe.each([
     async (ttlMs) => {
       await expect(store.set(key('k'), 'v', ttlMs)).rejects.toThrow(RangeError);
       await expect(store.setIfAbsent(key('k'), 'v', ttlMs)).rejects.toThrow(RangeError);
-      expect(await store.has(key('k'))).toBe(false);
+      expect(await store.get(key('k'))).toBeNull();
     },
   );
 
   it('accepts a fractional TTL, which Redis alone would refuse', async () => {
     await store.set(key('k'), 'v', 10_000.5);
-    expect(await store.has(key('k'))).toBe(true);
+    expect(await store.get(key('k'))).not.toBeNull();
   });
 });

@@ -57,7 +57,7 @@ function operations(store: Store): [string, () => Promise<unknown>][] {
     ['get', () => store.get(k)],
     ['set', () => store.set(k, 'secret-refresh-result', 10_000)],
     ['deleteIfEquals', () => store.deleteIfEquals(k, 'secret-owner')],
-    ['has', () => store.has(k)],
+    ['getMany', () => store.getMany([k, `${k}:other`])],
   ];
 }
 
