@@ -9,6 +9,11 @@ describe('the Edge boundary', () => {
     expect(report.bytes).toBeGreaterThan(1_000);
   });
 
+  it('keeps @upstash/redis out of the middleware, which reads revocations with one fetch', async () => {
+    const report = await bundleForEdge('middleware.ts');
+    expect(report.inputs.some((path) => path.includes('node_modules/@upstash/redis/'))).toBe(false);
+  });
+
   it('rejects a middleware that imports lib/server', async () => {
     const report = await bundleForEdge('test/fixtures/middleware-importing-server.ts');
     const problems = [...report.errors, ...report.forbidden].join('\n');

@@ -1,4 +1,5 @@
 import { AuthError } from './errors';
+import { readUpstashCredentials } from './store/upstash-credentials';
 
 /** What the Edge (and everything else) needs to verify and seal sessions. No secrets for Scalekit. */
 export interface EdgeConfig {
@@ -16,6 +17,8 @@ export interface EdgeConfig {
   /** Verified-session cache: entries per isolate (0 turns it off) and how long one is trusted. */
   readonly sessionCacheMaxEntries: number;
   readonly sessionCacheMaxAgeSeconds: number;
+  /** Upstash REST credentials, when configured (the store and the revocation reader use them). */
+  readonly upstash: { readonly url: string; readonly token: string } | null;
   /** `strict`: the middleware also checks the revocation list. */
   readonly revocation: 'off' | 'strict';
   /** What `strict` does when the store cannot answer. */
@@ -158,6 +161,16 @@ function readCount(env: Env, variable: string, fallback: number): number {
  */
 export function readEdgeConfig(env: Env): EdgeConfig {
   const appUrl = readAppUrl(env);
+  const revocation = readChoice(env, 'SESSION_REVOCATION', ['off', 'strict'], 'off');
+  const upstash = readUpstashCredentials(env);
+  if (revocation === 'strict' && upstash === null) {
+    // The middleware runs in its own isolate: it would never see revocations kept in memory.
+    throw invalid(
+      'SESSION_REVOCATION',
+      'strict needs Upstash Redis (UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN)',
+      'off',
+    );
+  }
   return {
     envUrl: readEnvUrl(env),
     clientId: required(env, 'SCALEKIT_CLIENT_ID', 'skc_1234567890'),
@@ -167,7 +180,8 @@ export function readEdgeConfig(env: Env): EdgeConfig {
     sessionMaxAgeSeconds: readSeconds(env, 'SESSION_MAX_AGE_SECONDS', 7 * 24 * 3600, 60),
     sessionCacheMaxEntries: readCount(env, 'SESSION_CACHE_MAX_ENTRIES', 10_000),
     sessionCacheMaxAgeSeconds: readSeconds(env, 'SESSION_CACHE_MAX_AGE_SECONDS', 60, 1),
-    revocation: readChoice(env, 'SESSION_REVOCATION', ['off', 'strict'], 'off'),
+    upstash,
+    revocation,
     revocationOnStoreError: readChoice(
       env,
       'SESSION_REVOCATION_ON_STORE_ERROR',

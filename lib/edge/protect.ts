@@ -7,7 +7,7 @@ import { isPrefetch, requestKind, type RequestKind } from './request-kind';
 import { sanitizeReturnTo } from './return-to';
 import { isRevoked } from './revocation';
 import { readAccessSession } from './session';
-import { getStore } from './store';
+import { revocationReader } from './store/revocation-reader';
 
 export interface ProtectOptions {
   /** Path prefixes (whole segments) that need a session. */
@@ -68,7 +68,10 @@ async function check(request: NextRequest): Promise<Outcome> {
   try {
     const claims = await readAccessSession(request.cookies);
     if (claims === null) return { state: 'missing' };
-    if (config.revocation === 'strict' && (await isRevoked(getStore(), claims, config))) {
+    if (
+      config.revocation === 'strict' &&
+      (await isRevoked(revocationReader(config), claims, config))
+    ) {
       return { state: 'missing' };
     }
     return { state: 'valid', claims };

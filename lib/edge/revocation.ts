@@ -1,6 +1,7 @@
 import type { AccessTokenClaims } from './access-token';
 import type { EdgeConfig } from './config';
-import { StoreError, type Store } from './store';
+import type { Store } from './store/store';
+import { StoreError } from './store/store-error';
 
 /** Kept a little past the token's own expiry, beyond the 5 s clock tolerance. */
 const MARGIN_SECONDS = 60;
@@ -37,7 +38,7 @@ function ttlUntil(exp: number): number {
  * fully verified) or `deny`.
  */
 export async function isRevoked(
-  store: Store,
+  store: Pick<Store, 'getMany'>,
   claims: Pick<AccessTokenClaims, 'sid' | 'sub' | 'iat'>,
   config: Pick<EdgeConfig, 'revocationOnStoreError'>,
 ): Promise<boolean> {

@@ -2,6 +2,7 @@ import { SignJWT, generateKeyPair, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKCHANNEL_LOGOUT_EVENT } from '@/lib/edge/logout-token';
 import { startIssuer, type RunningIssuer } from '../issuer/index';
+import { startUpstash, type LocalUpstash } from '../upstash/start-upstash';
 import { IssuerBrowser } from '../issuer/browser';
 import { loadAppInstance, type AppInstance } from '../support/app-instance';
 import { APP_URL, call, pathOf } from '../support/app';
@@ -19,9 +20,21 @@ async function signIn(app: AppInstance, browser = new IssuerBrowser()) {
   return { jar, browser };
 }
 
+// Strict revocation needs Upstash: the Edge middleware shares no memory with the Node routes.
+let upstash: LocalUpstash;
+const withUpstash = () => ({
+  UPSTASH_REDIS_REST_URL: upstash.url,
+  UPSTASH_REDIS_REST_TOKEN: upstash.token,
+});
+
+beforeAll(async () => {
+  upstash = await startUpstash();
+});
+afterAll(() => upstash?.close());
+
 describe('revocation after POST /logout', () => {
   it('rejects a copy of the old cookie at once with SESSION_REVOCATION=strict', async () => {
-    const app = await loadAppInstance({ SESSION_REVOCATION: 'strict' });
+    const app = await loadAppInstance({ ...withUpstash(), SESSION_REVOCATION: 'strict' });
     const { jar } = await signIn(app);
     const copy = jar.clone();
     expect(passes(await call(app.middleware, '/dashboard', { jar: copy, headers: DOCUMENT }))).toBe(
@@ -35,7 +48,7 @@ describe('revocation after POST /logout', () => {
   });
 
   it('still accepts the copy until it expires with revocation off (the documented default)', async () => {
-    const app = await loadAppInstance({ SESSION_REVOCATION: 'off' });
+    const app = await loadAppInstance({ ...withUpstash(), SESSION_REVOCATION: 'off' });
     const { jar } = await signIn(app);
     const copy = jar.clone();
     await call(app.logoutPost, '/logout', { jar, method: 'POST', headers: { origin: APP_URL } });
@@ -66,6 +79,7 @@ describe('back-channel logout', () => {
       SCALEKIT_ENV_URL: issuer.url,
       SCALEKIT_CLIENT_ID: issuer.clientId,
       SCALEKIT_CLIENT_SECRET: issuer.clientSecret,
+      ...withUpstash(),
       SESSION_REVOCATION: 'strict',
     });
   });

@@ -11,6 +11,8 @@ export interface EdgeBundleReport {
   errors: string[];
   /** Node-only packages and `node:` imports found in the bundle. */
   forbidden: string[];
+  /** Every module in the bundle, as paths relative to the project. */
+  inputs: string[];
   bytes: number;
   gzipBytes: number;
 }
@@ -43,7 +45,7 @@ export async function bundleForEdge(entry: string): Promise<EdgeBundleReport> {
     const errors = (err as { errors?: Array<{ text: string }> }).errors?.map((e) => e.text) ?? [
       String(err),
     ];
-    return { errors, forbidden: [], bytes: 0, gzipBytes: 0 };
+    return { errors, forbidden: [], inputs: [], bytes: 0, gzipBytes: 0 };
   }
   const forbidden = new Set<string>();
   for (const [path, input] of Object.entries(metafile.inputs)) {
@@ -58,6 +60,7 @@ export async function bundleForEdge(entry: string): Promise<EdgeBundleReport> {
   return {
     errors: [],
     forbidden: [...forbidden],
+    inputs: Object.keys(metafile.inputs),
     bytes: output.byteLength,
     gzipBytes: (await gzip.arrayBuffer()).byteLength,
   };

@@ -1,18 +1,9 @@
-import { AuthError } from '../errors';
 import { createMemoryStore } from './memory-store';
 import type { Store } from './store';
+import { readUpstashCredentials } from './upstash-credentials';
 import { createUpstashStore, type UpstashStoreOptions } from './upstash-store';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** Checked in order; the second pair is what Vercel's Upstash integration sets. */
-const CREDENTIAL_VARIABLES = [
-  { url: 'UPSTASH_REDIS_REST_URL', token: 'UPSTASH_REDIS_REST_TOKEN' },
-  { url: 'KV_REST_API_URL', token: 'KV_REST_API_TOKEN' },
-] as const;
-
-const EXAMPLE_URL = 'https://eu1-example-12345.upstash.io';
-const EXAMPLE_TOKEN = '<REST token from the Upstash console>';
 
 let warnedAboutMemory = false;
 
@@ -31,19 +22,8 @@ export function createStoreFromEnv(
   env: Env,
   options: Pick<UpstashStoreOptions, 'timeoutMs' | 'retries'> = {},
 ): Store {
-  for (const variables of CREDENTIAL_VARIABLES) {
-    // Values pasted into a dashboard often carry a trailing newline; it would break the header.
-    const url = env[variables.url]?.trim();
-    const token = env[variables.token]?.trim();
-    if (!url && !token) continue;
-    if (!url)
-      throw invalid(variables.url, `is missing while ${variables.token} is set`, EXAMPLE_URL);
-    if (!token) {
-      throw invalid(variables.token, `is missing while ${variables.url} is set`, EXAMPLE_TOKEN);
-    }
-    checkUrl(variables.url, url);
-    return createUpstashStore({ ...options, url, token });
-  }
+  const upstash = readUpstashCredentials(env);
+  if (upstash) return createUpstashStore({ ...options, ...upstash });
 
   if (!warnedAboutMemory) {
     warnedAboutMemory = true;
@@ -54,24 +34,4 @@ export function createStoreFromEnv(
     );
   }
   return createMemoryStore();
-}
-
-function checkUrl(variable: string, value: string): void {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw invalid(variable, 'is not a URL', EXAMPLE_URL);
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-    throw invalid(variable, 'must use https (plain http only on loopback)', EXAMPLE_URL);
-  }
-}
-
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
-
-function invalid(variable: string, problem: string, example: string): AuthError {
-  return new AuthError('config_invalid', `${variable} ${problem}. Example: ${variable}=${example}`);
 }

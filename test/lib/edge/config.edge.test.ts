@@ -22,6 +22,7 @@ describe('readEdgeConfig', () => {
       sessionMaxAgeSeconds: 604800,
       sessionCacheMaxEntries: 10000,
       sessionCacheMaxAgeSeconds: 60,
+      upstash: null,
       revocation: 'off',
       revocationOnStoreError: 'allow',
     });
@@ -112,6 +113,10 @@ describe('readEdgeConfig', () => {
       'SESSION_MAX_AGE_SECONDS must be a whole number of seconds, at least 60. Example: SESSION_MAX_AGE_SECONDS=604800',
     ],
     [
+      { SESSION_REVOCATION: 'strict' },
+      'SESSION_REVOCATION strict needs Upstash Redis (UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN). Example: SESSION_REVOCATION=off',
+    ],
+    [
       { SESSION_CACHE_MAX_ENTRIES: '-1' },
       'SESSION_CACHE_MAX_ENTRIES must be a whole number (0 turns it off). Example: SESSION_CACHE_MAX_ENTRIES=10000',
     ],
@@ -121,6 +126,19 @@ describe('readEdgeConfig', () => {
     ],
   ])('explains %o', (override, message) => {
     expect(messageFor({ ...valid, ...override })).toBe(message);
+  });
+
+  it('accepts strict revocation with Upstash, or with Vercel KV variables', () => {
+    const upstash = {
+      UPSTASH_REDIS_REST_URL: 'https://db.upstash.io',
+      UPSTASH_REDIS_REST_TOKEN: 't',
+    };
+    const kv = { KV_REST_API_URL: 'https://db.upstash.io', KV_REST_API_TOKEN: 't' };
+    for (const env of [upstash, kv]) {
+      expect(readEdgeConfig({ ...valid, ...env, SESSION_REVOCATION: 'strict' }).revocation).toBe(
+        'strict',
+      );
+    }
   });
 
   describe('on Vercel without APP_URL', () => {
