@@ -32,7 +32,8 @@ let warnedDegraded = false;
  * - Across instances, a `SET NX PX` lock elects one redeemer; it stores the new pair (sealed) under
  *   a result key for a grace window and releases the lock by compare-and-delete. The others poll
  *   for the result; a request that arrives later with the old token inside the window gets the same
- *   pair without redeeming again.
+ *   pair without redeeming again. A token Scalekit rejected is remembered the same way, so late
+ *   arrivals fail at once instead of each redeeming it again.
  * - When the store cannot answer, the redemption goes ahead without it: coordination trouble must
  *   never sign anyone out.
  *
@@ -68,8 +69,10 @@ async function coordinate(
 
   const readResult = async () => {
     const sealed = await store.get(resultKey);
-    return sealed === null ? null : parsePair(await unseal(sealed, 'store', secrets));
+    return sealed === null ? null : parseResult(await unseal(sealed, 'store', secrets));
   };
+  const remember = async (result: TokenPair | typeof REJECTED) =>
+    store.set(resultKey, await seal(JSON.stringify(result), 'store', secrets), graceMs);
 
   try {
     const earlier = await readResult();
@@ -86,32 +89,42 @@ async function coordinate(
       }
     }
   } catch (err) {
-    if (isAuthError(err, 'refresh_unavailable')) throw err;
+    if (isAuthError(err, 'refresh_unavailable', 'refresh_failed')) throw err;
     degraded(err);
     return redeem();
   }
 
   try {
     const pair = await redeem();
-    await store
-      .set(resultKey, await seal(JSON.stringify(pair), 'store', secrets), graceMs)
-      .catch(degraded);
+    await remember(pair).catch(degraded);
     return pair;
+  } catch (err) {
+    // A rejected token stays rejected: late arrivals learn it here instead of each redeeming it
+    // again at Scalekit.
+    if (isAuthError(err, 'refresh_failed')) await remember(REJECTED).catch(degraded);
+    throw err;
   } finally {
     await store.deleteIfEquals(lockKey, owner).catch(degraded);
   }
 }
 
-function parsePair(json: string | null): TokenPair | null {
-  if (json === null) return null;
+/** Stored instead of a pair when Scalekit rejected the token. */
+const REJECTED = { rejected: true } as const;
+
+/** The stored pair; throws `refresh_failed` for a stored rejection; null for anything else. */
+function parseResult(json: string | null): TokenPair | null {
+  let value: Record<string, unknown>;
   try {
-    const value: unknown = JSON.parse(json);
-    const { accessToken, refreshToken } = (value ?? {}) as Record<string, unknown>;
-    if (typeof accessToken === 'string' && typeof refreshToken === 'string') {
-      return { accessToken, refreshToken };
-    }
+    value = (JSON.parse(json ?? 'null') ?? {}) as Record<string, unknown>;
   } catch {
-    // A result that does not parse is treated as absent.
+    return null;
+  }
+  if (value.rejected === true) {
+    throw new AuthError('refresh_failed', 'a concurrent refresh found the token rejected');
+  }
+  const { accessToken, refreshToken } = value;
+  if (typeof accessToken === 'string' && typeof refreshToken === 'string') {
+    return { accessToken, refreshToken };
   }
   return null;
 }

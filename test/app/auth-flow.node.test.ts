@@ -160,9 +160,15 @@ describe('sign-in, refresh and sign-out with the real SDK against the local issu
     await call(refreshPost, '/api/refresh', { jar, method: 'POST' });
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 31_000 });
     try {
+      const staleAgain = stale.clone();
       const reused = await call(refreshPost, '/api/refresh', { jar: stale, method: 'POST' });
       expect(reused.status).toBe(401);
       expect(await reused.json()).toEqual({ error: 'refresh_failed' });
+      // The rejection is remembered: the next request with that token does not go to Scalekit.
+      const calls = await tokenCalls();
+      const again = await call(refreshPost, '/api/refresh', { jar: staleAgain, method: 'POST' });
+      expect(again.status).toBe(401);
+      expect(await tokenCalls()).toBe(calls);
     } finally {
       vi.useRealTimers();
     }
