@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnChild, stopChild, type Child } from './children';
 import { COPY_DIR, NEXT_BIN } from './app-copy';
+import { freePort } from '../../support/free-port';
 
 /** One `next start` of the copy, on its own loopback port. */
 export interface AppServer {
@@ -120,15 +120,4 @@ function readProc(pid: number, file: string): string {
   } catch {
     return '';
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '@/lib/edge/store/store';
 import { StoreError } from '@/lib/edge/store/store-error';
 import { createUpstashStore, type UpstashStoreOptions } from '@/lib/edge/store/upstash-store';
 import { startUpstash, type LocalUpstash } from '../../../upstash/start-upstash';
+import { freePort } from '../../../support/free-port';
 
 const TIMEOUT_MS = 200;
 // Far beyond the test timeout: a call only ends before it through the store's own timeout.
@@ -36,15 +36,6 @@ function storeFor(options: Partial<UpstashStoreOptions> = {}): Store {
     timeoutMs: TIMEOUT_MS,
     ...options,
   });
-}
-
-/** A loopback port that was free a moment ago, so nothing answers there. */
-async function closedPort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 const key = () => `upstash-store:${randomUUID()}`;
@@ -119,7 +110,7 @@ describe('createUpstashStore', () => {
   });
 
   it('rejects with store_unavailable when nothing listens at the URL', async () => {
-    const store = storeFor({ url: `http://127.0.0.1:${await closedPort()}`, timeoutMs: 10_000 });
+    const store = storeFor({ url: `http://127.0.0.1:${await freePort()}`, timeoutMs: 10_000 });
     const error = await expectUnavailable(() => store.get(key()));
     expect(error.message).toBe('Upstash Redis could not be reached for GET');
     expect(error.cause).toBeInstanceOf(Error);
