@@ -21,8 +21,6 @@ export interface AccessTokenClaims {
 export interface VerifyOptions {
   /** Defaults to the isolate's key set for `<SCALEKIT_ENV_URL>/keys`. */
   keySet?: KeySet;
-  issuer?: string;
-  clientId?: string;
 }
 
 /** Longer tokens are refused before any parsing: Scalekit's are ~1 KB, and cookies cap at 4 KB. */
@@ -53,9 +51,7 @@ export async function verifyAccessToken(
   if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
     throw new AuthError('token_invalid', 'token is empty or too long');
   }
-  const config = options.issuer && options.clientId ? undefined : edgeConfig();
-  const issuer = options.issuer ?? config!.envUrl;
-  const clientId = options.clientId ?? config!.clientId;
+  const { envUrl: issuer, clientId } = edgeConfig();
 
   let payload: JWTPayload;
   let expired = false;

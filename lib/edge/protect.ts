@@ -32,9 +32,10 @@ export async function protect(
   options: ProtectOptions,
 ): Promise<NextResponse> {
   const headers = new Headers(request.headers);
-  stripClaimHeaders(headers);
+  const spoofed = stripClaimHeaders(headers);
   if (!isProtected(request.nextUrl.pathname, options.protectedPaths)) {
-    return NextResponse.next({ request: { headers } });
+    // Overriding request headers makes Next copy them all: only do it when there is one to drop.
+    return spoofed > 0 ? NextResponse.next({ request: { headers } }) : NextResponse.next();
   }
 
   const kind = requestKind(request);
