@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { verifyAccessToken } from '@/lib/edge/access-token';
 import { revokeSession } from '@/lib/edge/revocation';
+import { readAccessSession } from '@/lib/edge/session';
 import { readSessionCookie } from '@/lib/edge/session-cookies';
 import { getStore } from '@/lib/edge/store';
 import { noStore } from '@/lib/server/auth-redirects';
@@ -36,8 +36,7 @@ export async function POST(request: NextRequest) {
 
   // Only a still-valid access token needs revoking: an expired one (and any copy of it) is already
   // refused, and refresh dies with the Scalekit session. Best effort: the cookies go regardless.
-  const accessToken = await readSessionCookie(request.cookies, 'access', config);
-  const claims = accessToken ? await verifyAccessToken(accessToken).catch(() => null) : null;
+  const claims = await readAccessSession(request.cookies).catch(() => null);
   if (claims) await revokeSession(getStore(), claims.sid, claims.exp).catch(() => undefined);
 
   const response = noStore(NextResponse.redirect(logoutUrl, 303));

@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { verifyAccessToken } from '@/lib/edge/access-token';
 import { AuthError, isAuthError } from '@/lib/edge/errors';
 import { sanitizeReturnTo } from '@/lib/edge/return-to';
+import { readAccessSession } from '@/lib/edge/session';
 import { readSessionCookie } from '@/lib/edge/session-cookies';
 import { noStore } from '@/lib/server/auth-redirects';
 import { serverConfig } from '@/lib/server/env';
@@ -99,12 +99,7 @@ export async function POST(request: NextRequest) {
 }
 
 async function stillValid(request: NextRequest): Promise<boolean> {
-  const token = await readSessionCookie(request.cookies, 'access', serverConfig());
-  if (token === null) return false;
-  return verifyAccessToken(token).then(
-    () => true,
-    () => false,
-  );
+  return (await readAccessSession(request.cookies).catch(() => null)) !== null;
 }
 
 function retryPage(self: string): NextResponse {
