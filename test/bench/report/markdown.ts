@@ -316,7 +316,7 @@ function raceSection(r: BenchResults): string {
       .filter((o) => o.approach.startsWith('in-memory') && o.tokenEndpointCalls > o.instances)
       .map(
         (o) =>
-          `In-memory: ${o.tokenEndpointCalls} token-endpoint calls for ${o.instances} instances. Each instance joins only the requests that arrive while its own redemption is in flight; the losing instance's failed redemption is not remembered, so its later arrivals redeem the spent token again (and fail again).\n`,
+          `In-memory: ${o.tokenEndpointCalls} token-endpoint calls for ${o.instances} instances. Each instance coordinates only its own requests (it remembers its own result, success or rejection, for the grace window); every call beyond one per instance redeemed a token already spent.\n`,
       ),
   ].join('\n');
 }
