@@ -5,13 +5,7 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: [
-      '.next/**',
-      'node_modules/**',
-      'test-results/**',
-      'test/bench/.tmp/**',
-      'next-env.d.ts',
-    ],
+    ignores: ['.next/**', 'node_modules/**', 'test-results/**', 'next-env.d.ts'],
   },
 ];
 

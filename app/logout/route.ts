@@ -1,13 +1,13 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { revokeSession } from '@/lib/edge/revocation';
+import { revokeSession } from '@/lib/server/revocation';
 import { readAccessSession } from '@/lib/edge/session';
 import { readSessionCookie } from '@/lib/edge/session-cookies';
-import { getStore } from '@/lib/edge/store';
+import { getStore } from '@/lib/server/store/get-store';
 import { noStore } from '@/lib/server/auth-redirects';
 import { postLogoutUrl, serverConfig } from '@/lib/server/env';
 import { randomToken } from '@/lib/server/login-transaction';
 import { scalekit } from '@/lib/server/scalekit';
-import { clearSessionCookies } from '@/lib/server/session-cookies';
+import { clearSessionCookies } from '@/lib/edge/session-cookies';
 
 /**
  * A GET never signs out: link previews, prefetches and other sites can all send one. It shows the

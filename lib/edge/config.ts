@@ -1,5 +1,5 @@
 import { AuthError } from './errors';
-import { readUpstashCredentials } from './store/upstash-credentials';
+import { readUpstashCredentials } from './upstash-credentials';
 
 /** What the Edge (and everything else) needs to verify and seal sessions. No secrets for Scalekit. */
 export interface EdgeConfig {

@@ -5,9 +5,9 @@ import { edgeConfig } from './config';
 import { isAuthError, type AuthErrorCode } from './errors';
 import { isPrefetch, requestKind, type RequestKind } from './request-kind';
 import { sanitizeReturnTo } from './return-to';
-import { isRevoked } from './revocation';
+
 import { readAccessSession } from './session';
-import { revocationReader } from './store/revocation-reader';
+import { isRevoked, revocationReader } from './revocation';
 
 export interface ProtectOptions {
   /** Path prefixes (whole segments) that need a session. */

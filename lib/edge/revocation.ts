@@ -1,51 +1,44 @@
 import type { AccessTokenClaims } from './access-token';
 import type { EdgeConfig } from './config';
-import type { Store } from './store/store';
-import { StoreError } from './store/store-error';
+import { StoreError } from './store-error';
+import { createUpstashReader, type RevocationReader } from './upstash-reader';
 
-/** Kept a little past the token's own expiry, beyond the 5 s clock tolerance. */
-const MARGIN_SECONDS = 60;
+/** Where the revocation list keeps a signed-out session and a signed-out user. */
+export const revocationKeys = {
+  session: (sid: string) => `revoked:sid:${sid}`,
+  subject: (sub: string) => `revoked:sub:${sub}`,
+} as const;
 
-const sessionKey = (sid: string) => `revoked:sid:${sid}`;
-const subjectKey = (sub: string) => `revoked:sub:${sub}`;
-
-/**
- * Adds a session id to the revocation list until `tokenExp` (seconds since the epoch) has passed:
- * after that the token is rejected anyway, and refresh fails at Scalekit for a logged-out session.
- *
- * @example
- * await revokeSession(store, claims.sid, claims.exp);
- */
-export async function revokeSession(store: Store, sid: string, tokenExp: number): Promise<void> {
-  await store.set(sessionKey(sid), '1', ttlUntil(tokenExp));
-}
+let reader: RevocationReader | undefined;
 
 /**
- * Revokes every session of a user that started before now: tokens issued (`iat`) up to this
- * moment are refused until `untilExp`; sessions begun afterwards are not affected.
+ * What strict revocation reads the list with: Upstash over one `fetch`. Strict revocation needs
+ * Upstash (the configuration refuses it otherwise): the Edge and Node never share memory, so an
+ * in-memory list written by `/logout` would be invisible to the middleware.
  */
-export async function revokeSubject(store: Store, sub: string, untilExp: number): Promise<void> {
-  await store.set(subjectKey(sub), String(Math.floor(Date.now() / 1000)), ttlUntil(untilExp));
-}
-
-function ttlUntil(exp: number): number {
-  return (Math.max(0, exp - Math.floor(Date.now() / 1000)) + MARGIN_SECONDS) * 1000;
+export function revocationReader(config: Pick<EdgeConfig, 'upstash'>): RevocationReader {
+  if (!config.upstash) throw new StoreError('strict revocation needs Upstash Redis');
+  reader ??= createUpstashReader(config.upstash);
+  return reader;
 }
 
 /**
  * Whether the token's session, or its user as of the token's issue time, is revoked. When the
  * store cannot answer, the configured policy decides: `allow` (default: the token itself was
  * fully verified) or `deny`.
+ *
+ * @example
+ * if (await isRevoked(revocationReader(config), claims, config)) return signIn();
  */
 export async function isRevoked(
-  store: Pick<Store, 'getMany'>,
+  store: RevocationReader,
   claims: Pick<AccessTokenClaims, 'sid' | 'sub' | 'iat'>,
   config: Pick<EdgeConfig, 'revocationOnStoreError'>,
 ): Promise<boolean> {
   try {
     const [session, subjectSince] = await store.getMany([
-      sessionKey(claims.sid),
-      subjectKey(claims.sub),
+      revocationKeys.session(claims.sid),
+      revocationKeys.subject(claims.sub),
     ]);
     return session != null || (subjectSince != null && claims.iat <= Number(subjectSince));
   } catch (err) {

@@ -1,7 +1,7 @@
 import 'server-only';
 import { AuthError, isAuthError } from '@/lib/edge/errors';
 import { seal, unseal } from '@/lib/edge/seal';
-import type { Store } from '@/lib/edge/store';
+import type { Store } from './store/store';
 
 /** What one redemption of a refresh token yields. */
 export interface TokenPair {

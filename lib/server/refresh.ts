@@ -1,7 +1,7 @@
 import 'server-only';
 import { verifyAccessToken, type AccessTokenClaims } from '@/lib/edge/access-token';
 import { AuthError, isAuthError } from '@/lib/edge/errors';
-import { getStore } from '@/lib/edge/store';
+import { getStore } from '@/lib/server/store/get-store';
 import { serverConfig } from './env';
 import { singleFlightRefresh, type TokenPair } from './refresh-single-flight';
 import { isTransient, observeTokenEndpoint, scalekit } from './scalekit';

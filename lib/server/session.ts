@@ -4,7 +4,7 @@ import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import type { AccessTokenClaims } from '@/lib/edge/access-token';
-import { readProfile, type IdTokenClaims } from '@/lib/edge/id-token';
+import { readProfile, type IdTokenClaims } from '@/lib/server/id-token';
 import { sanitizeReturnTo } from '@/lib/edge/return-to';
 import { readAccessSession } from '@/lib/edge/session';
 import { readSessionCookie } from '@/lib/edge/session-cookies';

@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { GET as callback } from '@/app/api/callback/route';
 import { GET as login } from '@/app/login/route';
 import { seal, unseal } from '@/lib/edge/seal';
-import { verifyIdToken } from '@/lib/edge/id-token';
+import { verifyIdToken } from '@/lib/server/id-token';
 import { AuthError } from '@/lib/edge/errors';
 import { APP_URL, authorize, call, pathOf } from '../support/app';
 import { CookieJar } from '../support/cookie-jar';

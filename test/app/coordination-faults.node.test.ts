@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startUpstash, type LocalUpstash } from '../upstash/start-upstash';
+import { startUpstash, type LocalUpstash } from '../tools/upstash-endpoint/start-upstash';
 import { loadAppInstance, type AppInstance } from '../support/app-instance';
 import { authorize, call, pathOf } from '../support/app';
 import { CookieJar } from '../support/cookie-jar';

@@ -1,7 +1,7 @@
 import { ScalekitClient } from '@scalekit-sdk/node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { unseal } from '@/lib/edge/seal';
-import { startUpstash, type LocalUpstash } from '../upstash/start-upstash';
+import { startUpstash, type LocalUpstash } from '../tools/upstash-endpoint/start-upstash';
 import { loadAppInstance, type AppInstance } from '../support/app-instance';
 import { authorize, call, pathOf } from '../support/app';
 import { CookieJar } from '../support/cookie-jar';

@@ -1,9 +1,9 @@
 import { SignJWT, generateKeyPair, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKCHANNEL_LOGOUT_EVENT } from '@/lib/edge/logout-token';
-import { startIssuer, type RunningIssuer } from '../issuer/index';
-import { startUpstash, type LocalUpstash } from '../upstash/start-upstash';
-import { IssuerBrowser } from '../issuer/browser';
+import { BACKCHANNEL_LOGOUT_EVENT } from '@/lib/server/logout-token';
+import { startIssuer, type RunningIssuer } from '../tools/scalekit-stand-in';
+import { startUpstash, type LocalUpstash } from '../tools/upstash-endpoint/start-upstash';
+import { IssuerBrowser } from '../tools/scalekit-stand-in/browser';
 import { loadAppInstance, type AppInstance } from '../support/app-instance';
 import { APP_URL, call, pathOf } from '../support/app';
 import { CookieJar } from '../support/cookie-jar';

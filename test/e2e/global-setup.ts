@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { startIssuer } from '../issuer/index';
+import { startIssuer } from '../tools/scalekit-stand-in';
 import { freePort } from '../support/free-port';
 
 /**

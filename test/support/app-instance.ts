@@ -21,7 +21,7 @@ export async function loadAppInstance(env: Record<string, string | undefined>) {
         import('@/app/logout/route'),
         import('@/app/api/backchannel-logout/route'),
         import('@/lib/server/env'),
-        import('@/lib/edge/store'),
+        import('@/lib/server/store/get-store'),
       ]);
     // Configuration and the store are read on first use: read them now, under `env`.
     envModule.serverConfig();

@@ -1,5 +1,5 @@
 import { NextRequest } from 'next/server';
-import { IssuerBrowser } from '../issuer/browser';
+import { IssuerBrowser } from '../tools/scalekit-stand-in/browser';
 import type { CookieJar } from './cookie-jar';
 
 /** The origin the test environment gives the app (APP_URL in setup-env.ts). */

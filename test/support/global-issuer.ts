@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startIssuer } from '../issuer/index';
+import { startIssuer } from '../tools/scalekit-stand-in';
 
 /** Where test apps live; the issuer accepts these URIs from the start. */
 const APP_URL = 'http://127.0.0.1:3999';

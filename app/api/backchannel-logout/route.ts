@@ -1,8 +1,8 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { isAuthError } from '@/lib/edge/errors';
-import { verifyLogoutToken } from '@/lib/edge/logout-token';
-import { revokeSession, revokeSubject } from '@/lib/edge/revocation';
-import { getStore } from '@/lib/edge/store';
+import { verifyLogoutToken } from '@/lib/server/logout-token';
+import { revokeSession, revokeSubject } from '@/lib/server/revocation';
+import { getStore } from '@/lib/server/store/get-store';
 import { noStore } from '@/lib/server/auth-redirects';
 
 /** No Scalekit access token outlives this; revocations are kept that long after a logout token. */

@@ -1,14 +1,14 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { verifyAccessToken } from '@/lib/edge/access-token';
 import { isAuthError } from '@/lib/edge/errors';
-import { verifyIdToken } from '@/lib/edge/id-token';
+import { verifyIdToken } from '@/lib/server/id-token';
 import { sanitizeReturnTo } from '@/lib/edge/return-to';
 import { noStore, signInError, type SignInErrorCode } from '@/lib/server/auth-redirects';
 import { readAuthorizeOptions } from '@/lib/server/authorize-options';
 import { callbackUrl, serverConfig } from '@/lib/server/env';
 import { hasPendingTransactions, takeTransaction } from '@/lib/server/login-transaction';
 import { observeTokenEndpoint, scalekit } from '@/lib/server/scalekit';
-import { setSessionCookies } from '@/lib/server/session-cookies';
+import { setSessionCookies } from '@/lib/edge/session-cookies';
 
 /**
  * Finishes a sign-in: checks the state against this browser's transaction, exchanges the code

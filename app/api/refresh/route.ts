@@ -6,7 +6,7 @@ import { readSessionCookie } from '@/lib/edge/session-cookies';
 import { noStore } from '@/lib/server/auth-redirects';
 import { serverConfig } from '@/lib/server/env';
 import { refreshSession, type RefreshedSession } from '@/lib/server/refresh';
-import { clearSessionCookies, setSessionCookies } from '@/lib/server/session-cookies';
+import { clearSessionCookies, setSessionCookies } from '@/lib/edge/session-cookies';
 
 type Outcome = { ok: true; session: RefreshedSession } | { ok: false; error: AuthError };
 

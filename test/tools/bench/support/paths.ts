@@ -1,0 +1,17 @@
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
+/** Where the report and its raw numbers are written. */
+export const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
+/**
+ * Scratch space outside the repository (the app copy, CPU profiles), one per checkout: inside the
+ * tree, `eslint .` and `npx eslint test/tools/bench` would lint the copy and its build output.
+ */
+export const TMP_DIR = join(
+  tmpdir(),
+  `scalekit-nextjs-bench-${createHash('sha256').update(ROOT).digest('hex').slice(0, 10)}`,
+);

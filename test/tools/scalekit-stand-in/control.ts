@@ -1,0 +1,99 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JWSHeaderParameters, JWTPayload } from 'jose';
+import type { RunningIssuer } from '.';
+import { readBody, sendJson } from './http-io';
+import { ENDPOINTS, FAULT_MODES } from './traffic';
+
+export const CONTROL_PATH = '/__control';
+
+type Controls = Omit<RunningIssuer, 'url' | 'clientId' | 'clientSecret' | 'close'>;
+type Body = Record<string, unknown>;
+
+/**
+ * The test controls over HTTP (JSON in, JSON out), for code that cannot hold the issuer object:
+ * other processes, the edge-runtime VM. The issuer listens on loopback only.
+ */
+export async function handleControl(
+  controls: Controls,
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+): Promise<void> {
+  const route = CONTROLS[`${req.method} ${pathname.slice(CONTROL_PATH.length + 1)}`];
+  if (!route) return sendJson(res, 404, { error: 'not_found' });
+  try {
+    sendJson(res, 200, await route(controls, await readJson(req)));
+  } catch (error) {
+    sendJson(res, 400, { error: 'invalid_request', error_description: (error as Error).message });
+  }
+}
+
+const OK = { ok: true };
+
+const CONTROLS: Record<string, (controls: Controls, body: Body) => unknown> = {
+  'POST rotate-keys': (controls) => controls.rotateKeys(),
+  'POST fault': (controls, body) => {
+    const mode = body.mode === null ? null : oneOf(body.mode, FAULT_MODES, 'mode');
+    controls.setFault(
+      oneOf(body.endpoint, ENDPOINTS, 'endpoint'),
+      mode,
+      optionalNumber(body.delayMs),
+    );
+    return OK;
+  },
+  'GET counts': (controls) => controls.counts(),
+  'POST reset-counts': (controls) => {
+    controls.resetCounts();
+    return OK;
+  },
+  'POST ttl': (controls, body) => {
+    controls.setAccessTokenTtl(Number(body.seconds));
+    return OK;
+  },
+  'POST client': (controls, body) => {
+    controls.registerClientUris({
+      redirectUris: stringList(body.redirectUris, 'redirectUris'),
+      postLogoutRedirectUris: stringList(body.postLogoutRedirectUris, 'postLogoutRedirectUris'),
+    });
+    return OK;
+  },
+  'POST sign': async (controls, body) => ({
+    token: await controls.signJwt(
+      object(body.payload, 'payload') as JWTPayload,
+      body.header === undefined
+        ? undefined
+        : (object(body.header, 'header') as JWSHeaderParameters),
+    ),
+  }),
+};
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], name: string): T {
+  if (!allowed.includes(value as T)) {
+    throw new TypeError(`${name} must be one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+function optionalNumber(value: unknown): number | undefined {
+  return value === undefined ? undefined : Number(value);
+}
+
+function stringList(value: unknown, name: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+    throw new TypeError(`${name} must be a list of strings`);
+  }
+  return value;
+}
+
+function object(value: unknown, name: string): Body {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`${name} must be a JSON object`);
+  }
+  return value as Body;
+}
+
+async function readJson(req: IncomingMessage): Promise<Body> {
+  const text = await readBody(req);
+  return text ? object(JSON.parse(text), 'body') : {};
+}
