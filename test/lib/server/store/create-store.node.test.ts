@@ -1,7 +1,11 @@
 import type { Redis } from '@upstash/redis';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { connectReader, startUpstash, type LocalUpstash } from '../../../tools/upstash-endpoint/start-upstash';
+import {
+  connectReader,
+  startUpstash,
+  type LocalUpstash,
+} from '../../../tools/upstash-endpoint/start-upstash';
 
 let upstash: LocalUpstash;
 let reader: Redis;

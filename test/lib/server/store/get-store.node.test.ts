@@ -1,6 +1,10 @@
 import type { Redis } from '@upstash/redis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { connectReader, startUpstash, type LocalUpstash } from '../../../tools/upstash-endpoint/start-upstash';
+import {
+  connectReader,
+  startUpstash,
+  type LocalUpstash,
+} from '../../../tools/upstash-endpoint/start-upstash';
 
 let upstash: LocalUpstash;
 let reader: Redis;
