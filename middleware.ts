@@ -1,16 +1,14 @@
-import type { NextRequest } from 'next/server';
 import { protect } from '@/lib/edge/protect';
 
-/** Every path that needs a session, in one place (whole segments: `/dashboard` covers `/dashboard/x`). */
-const PROTECTED_PATHS = ['/dashboard', '/api/protected'];
-
-// Runs on the Edge runtime: Next 16's `proxy.ts` is Node-only, so `middleware.ts` is the way to
-// verify sessions at the Edge. It sees every request but static assets and the liveness probe, so
-// that spoofed `x-auth-*` headers are stripped everywhere; only the paths above are verified.
-export function middleware(request: NextRequest) {
-  return protect(request, { protectedPaths: PROTECTED_PATHS });
-}
+/**
+ * Runs on the Edge runtime. Next 16 prefers `proxy.ts`, which is Node-only: to run this same
+ * protection on Node instead, rename this file to `proxy.ts` (README, "Edge or Node").
+ */
+export default protect;
 
 export const config = {
-  matcher: ['/((?!_next/static|_next/image|favicon.ico|robots.txt|api/health$).*)'],
+  // Everything that needs a session, in one place: every request these match must carry a valid
+  // session (pages, API routes, Server Actions); nothing else runs the middleware at all. Pages
+  // and routes still check the session themselves (`requireSession()`, `withSession()`).
+  matcher: ['/dashboard/:path*', '/api/protected/:path*'],
 };

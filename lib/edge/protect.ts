@@ -1,6 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import type { AccessTokenClaims } from './access-token';
-import { setClaimHeaders, stripClaimHeaders } from './claim-headers';
 import { edgeConfig } from './config';
 import { isAuthError, type AuthErrorCode } from './errors';
 import { isPrefetch, requestKind, type RequestKind } from './request-kind';
@@ -9,35 +8,21 @@ import { sanitizeReturnTo } from './return-to';
 import { readAccessSession } from './session';
 import { isRevoked, revocationReader } from './revocation';
 
-export interface ProtectOptions {
-  /** Path prefixes (whole segments) that need a session. */
-  protectedPaths: readonly string[];
-}
-
 /** Documents refresh this close to expiry, so the page does not render with a dying token. */
 const MAX_REFRESH_BUFFER_SECONDS = 10;
 
 /**
- * The middleware's whole job: strip spoofed claim headers from every request, then, on protected
- * paths, verify the sealed access token and either pass the request on with verified claims or
- * answer in the way each kind of request can act on (see README, "Expired tokens").
+ * The middleware's whole job, for every request its matcher sends: verify the sealed access token
+ * and either pass the request on, or answer in the way each kind of request can act on (see
+ * README, "Expired tokens"). The matcher is the one list of what needs a session; the pages and
+ * routes behind it verify the session again (`getSession()`), so nothing is forwarded to them.
  *
  * @example
- * export function middleware(request: NextRequest) {
- *   return protect(request, { protectedPaths: ['/dashboard', '/api/protected'] });
- * }
+ * // middleware.ts (Edge) or proxy.ts (Node)
+ * export default protect;
+ * export const config = { matcher: ['/dashboard/:path*', '/api/protected/:path*'] };
  */
-export async function protect(
-  request: NextRequest,
-  options: ProtectOptions,
-): Promise<NextResponse> {
-  const headers = new Headers(request.headers);
-  const spoofed = stripClaimHeaders(headers);
-  if (!isProtected(request.nextUrl.pathname, options.protectedPaths)) {
-    // Overriding request headers makes Next copy them all: only do it when there is one to drop.
-    return spoofed > 0 ? NextResponse.next({ request: { headers } }) : NextResponse.next();
-  }
-
+export async function protect(request: NextRequest): Promise<NextResponse> {
   const kind = requestKind(request);
   let outcome: Outcome;
   try {
@@ -50,9 +35,7 @@ export async function protect(
   if (outcome.state === 'valid') {
     const refreshDue = kind === 'document' && isRefreshDue(outcome.claims);
     if (!refreshDue || isPrefetch(request.headers)) {
-      setClaimHeaders(headers, outcome.claims);
-      const response = NextResponse.next({ request: { headers } });
-      return noStore(response);
+      return noStore(NextResponse.next());
     }
     return respond(request, kind, 'token_expired');
   }
@@ -81,10 +64,6 @@ async function check(request: NextRequest): Promise<Outcome> {
     if (isAuthError(err, 'jwks_unavailable')) return { state: 'unavailable' };
     return { state: 'missing' };
   }
-}
-
-function isProtected(pathname: string, prefixes: readonly string[]): boolean {
-  return prefixes.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
 }
 
 function isRefreshDue(claims: AccessTokenClaims): boolean {

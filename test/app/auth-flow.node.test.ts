@@ -5,7 +5,7 @@ import { GET as refreshGet, POST as refreshPost } from '@/app/api/refresh/route'
 import { GET as login } from '@/app/login/route';
 import { GET as logoutGet, POST as logoutPost } from '@/app/logout/route';
 import { seal, unseal } from '@/lib/edge/seal';
-import { middleware } from '@/middleware';
+import { protect } from '@/lib/edge/protect';
 import { issuerControl } from '../support/issuer-control';
 import { APP_URL, authorize, call, pathOf } from '../support/app';
 import { CookieJar } from '../support/cookie-jar';
@@ -66,7 +66,7 @@ describe('sign-in, refresh and sign-out with the real SDK against the local issu
 
   it('lets the signed-in browser through the middleware to a protected page', async () => {
     const { jar } = await signIn();
-    const response = await call(middleware, '/dashboard', { jar, headers: DOCUMENT });
+    const response = await call(protect, '/dashboard', { jar, headers: DOCUMENT });
     expect(response.headers.get('x-middleware-next')).toBe('1');
   });
 

@@ -74,9 +74,9 @@ describe('when Redis misbehaves', () => {
   it.each(faults)('strict revocation follows its policy on store errors: %s', async (_, inject) => {
     const jar = await signIn(app);
     await inject();
-    const allowed = await call(app.middleware, '/dashboard', { jar, headers: DOCUMENT });
+    const allowed = await call(app.protect, '/dashboard', { jar, headers: DOCUMENT });
     expect(allowed.headers.get('x-middleware-next')).toBe('1');
-    const denied = await call(strictDeny.middleware, '/dashboard', { jar, headers: DOCUMENT });
+    const denied = await call(strictDeny.protect, '/dashboard', { jar, headers: DOCUMENT });
     expect(denied.status).toBe(307);
     expect(denied.headers.get('location')).toMatch(/\/login\?returnTo=/);
   });

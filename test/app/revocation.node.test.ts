@@ -37,12 +37,12 @@ describe('revocation after POST /logout', () => {
     const app = await loadAppInstance({ ...withUpstash(), SESSION_REVOCATION: 'strict' });
     const { jar } = await signIn(app);
     const copy = jar.clone();
-    expect(passes(await call(app.middleware, '/dashboard', { jar: copy, headers: DOCUMENT }))).toBe(
+    expect(passes(await call(app.protect, '/dashboard', { jar: copy, headers: DOCUMENT }))).toBe(
       true,
     );
 
     await call(app.logoutPost, '/logout', { jar, method: 'POST', headers: { origin: APP_URL } });
-    const after = await call(app.middleware, '/dashboard', { jar: copy, headers: DOCUMENT });
+    const after = await call(app.protect, '/dashboard', { jar: copy, headers: DOCUMENT });
     expect(after.status).toBe(307);
     expect(after.headers.get('location')).toBe(`${APP_URL}/login?returnTo=%2Fdashboard`);
   });
@@ -52,7 +52,7 @@ describe('revocation after POST /logout', () => {
     const { jar } = await signIn(app);
     const copy = jar.clone();
     await call(app.logoutPost, '/logout', { jar, method: 'POST', headers: { origin: APP_URL } });
-    expect(passes(await call(app.middleware, '/dashboard', { jar: copy, headers: DOCUMENT }))).toBe(
+    expect(passes(await call(app.protect, '/dashboard', { jar: copy, headers: DOCUMENT }))).toBe(
       true,
     );
   });
@@ -94,7 +94,7 @@ describe('back-channel logout', () => {
 
   it('revokes the session when the issuer ends it, so a copied cookie stops working', async () => {
     const { jar, browser } = await signIn(app);
-    expect(passes(await call(app.middleware, '/dashboard', { jar, headers: DOCUMENT }))).toBe(true);
+    expect(passes(await call(app.protect, '/dashboard', { jar, headers: DOCUMENT }))).toBe(true);
 
     // The session ends at the issuer without this app's /logout (another app, an admin…).
     const idHint = new URL(`${issuer.url}/oidc/logout`);
@@ -102,7 +102,7 @@ describe('back-channel logout', () => {
     idHint.searchParams.set('post_logout_redirect_uri', `${APP_URL}/auth/signed-out`);
     await browser.logout(idHint.toString());
 
-    const after = await call(app.middleware, '/dashboard', { jar, headers: DOCUMENT });
+    const after = await call(app.protect, '/dashboard', { jar, headers: DOCUMENT });
     expect(after.status).toBe(307);
   });
 
@@ -165,6 +165,6 @@ describe('back-channel logout', () => {
       { typ: 'logout+jwt' },
     );
     expect((await post(`logout_token=${token}`)).status).toBe(200);
-    expect((await call(app.middleware, '/dashboard', { jar, headers: DOCUMENT })).status).toBe(307);
+    expect((await call(app.protect, '/dashboard', { jar, headers: DOCUMENT })).status).toBe(307);
   });
 });

@@ -12,9 +12,9 @@ export async function loadAppInstance(env: Record<string, string | undefined>) {
     if (value === undefined) delete process.env[name];
   try {
     vi.resetModules();
-    const [middleware, login, callback, refresh, logout, backchannel, envModule, store] =
+    const [protection, login, callback, refresh, logout, backchannel, envModule, store] =
       await Promise.all([
-        import('@/middleware'),
+        import('@/lib/edge/protect'),
         import('@/app/login/route'),
         import('@/app/api/callback/route'),
         import('@/app/api/refresh/route'),
@@ -27,7 +27,7 @@ export async function loadAppInstance(env: Record<string, string | undefined>) {
     envModule.serverConfig();
     store.getStore();
     return {
-      middleware: middleware.middleware,
+      protect: protection.protect,
       login: login.GET,
       callback: callback.GET,
       refreshGet: refresh.GET,
