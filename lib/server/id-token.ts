@@ -1,8 +1,8 @@
 import 'server-only';
-import { jwtVerify, type JWTPayload } from 'jose';
-import { edgeConfig } from '@/lib/edge/config';
+import type { JWTPayload } from 'jose';
 import { AuthError } from '@/lib/edge/errors';
-import { scalekitKeySet, type KeySet } from '@/lib/edge/jwks';
+import type { KeySet } from '@/lib/edge/jwks';
+import { verifyJwt, type TokenKind } from '@/lib/edge/jwt';
 
 /** The profile an ID token carries; every field checked for type before use. */
 export interface IdTokenClaims {
@@ -15,10 +15,19 @@ export interface IdTokenClaims {
   readonly oid: string | undefined;
 }
 
+/** ID tokens carry a `nonce` (this app always sends one); OpenID Connect gives them no `typ`. */
+const ID_TOKEN: TokenKind = {
+  name: 'ID token',
+  typ: ['jwt'],
+  requiredClaims: ['exp', 'iat', 'sub', 'nonce'],
+  invalid: 'id_token_invalid',
+};
+
 /**
- * Verifies an ID token from the code exchange, which `@scalekit-sdk/node` only decodes: RS256
- * signature against the environment's JWKS, `iss`, `aud` = this client, `exp` (5 s tolerance) and
- * `nonce` equal to the one stored with the login transaction. Throws `id_token_invalid`.
+ * Verifies an ID token from the code exchange, which `@scalekit-sdk/node` only decodes: everything
+ * {@link verifyJwt} checks (RS256 signature against the environment's JWKS, `iss`, `aud` = this
+ * client, `exp`), and `nonce` equal to the one stored with the login transaction. Throws
+ * `id_token_invalid` (or `jwks_unavailable`).
  *
  * @example
  * const profile = await verifyIdToken(idToken, { nonce: transaction.nonce });
@@ -27,21 +36,13 @@ export async function verifyIdToken(
   token: string,
   options: { nonce: string; keySet?: KeySet },
 ): Promise<IdTokenClaims> {
-  const config = edgeConfig();
-  let payload: JWTPayload;
-  try {
-    ({ payload } = await jwtVerify(token, options.keySet ?? scalekitKeySet(), {
-      algorithms: ['RS256'],
-      issuer: config.envUrl,
-      audience: config.clientId,
-      clockTolerance: 5,
-      requiredClaims: ['exp', 'iat', 'sub', 'nonce'],
-    }));
-  } catch (err) {
-    throw new AuthError('id_token_invalid', 'ID token failed verification', { cause: err });
+  const { payload, expired } = await verifyJwt(token, ID_TOKEN, options.keySet);
+  if (expired) throw new AuthError('id_token_invalid', 'ID token has expired');
+  if (payload.nonce !== options.nonce) {
+    throw new AuthError('id_token_invalid', 'ID token nonce does not match');
   }
-  if (payload.nonce !== options.nonce || typeof payload.sub !== 'string' || !payload.sub) {
-    throw new AuthError('id_token_invalid', 'ID token nonce or subject does not match');
+  if (typeof payload.sub !== 'string' || !payload.sub) {
+    throw new AuthError('id_token_invalid', 'ID token has no subject');
   }
   return readProfile(payload);
 }

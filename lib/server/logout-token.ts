@@ -1,8 +1,7 @@
 import 'server-only';
-import { jwtVerify, type JWTPayload } from 'jose';
-import { edgeConfig } from '@/lib/edge/config';
 import { AuthError } from '@/lib/edge/errors';
-import { scalekitKeySet, type KeySet } from '@/lib/edge/jwks';
+import type { KeySet } from '@/lib/edge/jwks';
+import { verifyJwt, type TokenKind } from '@/lib/edge/jwt';
 
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
@@ -14,11 +13,23 @@ export interface LogoutTokenClaims {
 }
 
 /**
+ * Section 2.4 of the back-channel spec recommends `typ: logout+jwt`; Scalekit may send `JWT`.
+ * Logout tokens must be fresh: they are accepted for five minutes after `iat`.
+ */
+const LOGOUT_TOKEN: TokenKind = {
+  name: 'logout token',
+  typ: ['logout+jwt', 'jwt'],
+  requiredClaims: ['iat'],
+  maxTokenAge: '5 minutes',
+  invalid: 'token_invalid',
+};
+
+/**
  * Verifies a back-channel logout token (OpenID Connect Back-Channel Logout 1.0, section 2.6):
- * RS256 signature against the environment's JWKS, `iss`, `aud` = this client, `iat` no older than
- * five minutes, `typ` `logout+jwt` when present, an `events` object holding the back-channel
- * logout event, `sid` or `sub`, and no `nonce` (so an ID token cannot pose as one). Throws
- * `token_invalid`.
+ * everything {@link verifyJwt} checks (RS256 signature against the environment's JWKS, `iss`,
+ * `aud` = this client), `iat` no older than five minutes, `typ` `logout+jwt` or `JWT` when
+ * present, an `events` object holding the back-channel logout event, `sid` or `sub`, and no
+ * `nonce` (so an ID token cannot pose as one). Throws `token_invalid` (or `jwks_unavailable`).
  *
  * @example
  * const { sid, sub } = await verifyLogoutToken(form.get('logout_token'));
@@ -27,31 +38,8 @@ export async function verifyLogoutToken(
   token: string,
   options: { keySet?: KeySet } = {},
 ): Promise<LogoutTokenClaims> {
-  const config = edgeConfig();
-  const keySet = options.keySet ?? scalekitKeySet();
-  let payload: JWTPayload;
-  try {
-    ({ payload } = await jwtVerify(
-      token,
-      (header, jws) => {
-        if (header.typ !== undefined && header.typ.toLowerCase() !== 'logout+jwt') {
-          throw new AuthError('token_invalid', 'unexpected "typ" header');
-        }
-        return keySet(header, jws);
-      },
-      {
-        algorithms: ['RS256'],
-        issuer: config.envUrl,
-        audience: config.clientId,
-        clockTolerance: 5,
-        maxTokenAge: '5 minutes',
-        requiredClaims: ['iat'],
-      },
-    ));
-  } catch (err) {
-    if (err instanceof AuthError) throw err;
-    throw new AuthError('token_invalid', 'logout token failed verification', { cause: err });
-  }
+  const { payload, expired } = await verifyJwt(token, LOGOUT_TOKEN, options.keySet);
+  if (expired) throw new AuthError('token_invalid', 'logout token has expired');
   const events = payload.events as Record<string, unknown> | undefined;
   const event = events && typeof events === 'object' ? events[BACKCHANNEL_LOGOUT_EVENT] : undefined;
   if (!event || typeof event !== 'object' || Array.isArray(event)) {

@@ -9,12 +9,8 @@ import {
   type JWTHeaderParameters,
 } from 'jose';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  hasPermission,
-  hasRole,
-  MAX_TOKEN_LENGTH,
-  verifyAccessToken,
-} from '@/lib/edge/access-token';
+import { hasPermission, hasRole, verifyAccessToken } from '@/lib/edge/access-token';
+import { MAX_TOKEN_LENGTH } from '@/lib/edge/jwt';
 import { AuthError, type AuthErrorCode } from '@/lib/edge/errors';
 import { createKeySet } from '@/lib/edge/jwks';
 import { issuerControl } from '../../support/issuer-control';
@@ -91,6 +87,11 @@ describe('verifyAccessToken', () => {
   it('accepts a token that expired less than the 5 s clock tolerance ago', async () => {
     const now = Math.floor(Date.now() / 1000);
     const token = await sign(accessTokenClaims({ iat: now - 300, exp: now - 2 }));
+    await expect(verifyAccessToken(token)).resolves.toMatchObject({ sub: 'usr_test_1' });
+  });
+
+  it.each(['JWT', 'at+jwt', 'application/at+jwt'])('accepts typ %s (RFC 9068)', async (typ) => {
+    const token = await sign(accessTokenClaims(), { typ });
     await expect(verifyAccessToken(token)).resolves.toMatchObject({ sub: 'usr_test_1' });
   });
 
@@ -281,7 +282,6 @@ describe('verifyAccessToken', () => {
       name: 'aud naming this client but client_id another',
       make: () => sign(accessTokenClaims({ client_id: 'skc_other' })),
     },
-    { name: 'typ at+jwt', make: () => sign(accessTokenClaims(), { typ: 'at+jwt' }) },
     { name: 'typ logout+jwt', make: () => sign(accessTokenClaims(), { typ: 'logout+jwt' }) },
     {
       name: 'a crit header',
