@@ -1,6 +1,6 @@
 'use server';
 
-import { requireSession } from '@/lib/server/session';
+import { requirePermission, requireSession } from '@/lib/server/guards';
 
 export interface Visit {
   /** Server time of the visit, ISO 8601. */
@@ -22,11 +22,26 @@ const KEEP = 5;
  * middleware matching is no authorization for a Server Action, which is a public endpoint.
  */
 export async function recordVisit(previous: VisitsState): Promise<VisitsState> {
-  const { claims } = await requireSession('/dashboard');
+  const { claims } = await requireSession({ returnTo: '/dashboard' });
   const visit: Visit = {
     at: new Date().toISOString(),
     sub: claims.sub,
     tokenExpiresAt: new Date(claims.exp * 1000).toISOString(),
   };
   return { visits: [visit, ...previous.visits].slice(0, KEEP) };
+}
+
+export interface InviteState {
+  readonly invited: string | null;
+}
+
+/**
+ * Needs the `members:invite` permission in the current organization: a person without it gets a
+ * 403 (`forbidden()`), which the page shows as app/forbidden.tsx. The demo keeps no state: a real
+ * app would call Scalekit's membership API here.
+ */
+export async function inviteMember(_previous: InviteState, form: FormData): Promise<InviteState> {
+  const { claims } = await requirePermission('members:invite', { returnTo: '/dashboard' });
+  const email = String(form.get('email') ?? '').trim();
+  return { invited: email ? `${email} (to ${claims.oid ?? 'your organization'})` : null };
 }

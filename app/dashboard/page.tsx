@@ -1,10 +1,11 @@
 import Link from 'next/link';
-import { requireSession } from '@/lib/server/session';
+import { requireSession } from '@/lib/server/guards';
+import { InviteForm } from './invite-form';
 import { VisitForm } from './visit-form';
 import { WhoAmI } from './who-am-i';
 
 export default async function DashboardPage() {
-  const { user, claims, expiresAt } = await requireSession('/dashboard');
+  const { user, claims, expiresAt } = await requireSession({ returnTo: '/dashboard' });
   return (
     <>
       <h1>Dashboard</h1>
@@ -38,6 +39,7 @@ export default async function DashboardPage() {
       <div className="demos">
         <VisitForm />
         <WhoAmI />
+        <InviteForm />
         <section aria-labelledby="nav-heading" className="panel">
           <h3 id="nav-heading">Client navigation</h3>
           <p>

@@ -1,29 +1,27 @@
 import { NextResponse, type NextRequest } from 'next/server';
+import { isAuthErrorCode } from '@/lib/edge/errors';
+import { noStore } from '@/lib/edge/responses';
 import { sanitizeReturnTo } from '@/lib/edge/return-to';
-import { noStore, SIGN_IN_ERROR_CODES, signInError } from '@/lib/server/auth-redirects';
+import { readAuthorizeOptions } from '@/lib/server/authorize-options';
 import { callbackUrl, serverConfig } from '@/lib/server/env';
 import { createTransaction, pkceChallenge } from '@/lib/server/login-transaction';
-import { readAuthorizeOptions } from '@/lib/server/authorize-options';
+import { authRoute, failSignIn } from '@/lib/server/route-handler';
 import { scalekit } from '@/lib/server/scalekit';
 
 /**
  * Starts a sign-in at Scalekit's hosted login page. `/login?error=<code>` shows the error page
  * instead, so a failed sign-in never loops silently back into Scalekit.
  */
-export async function GET(request: NextRequest) {
+export const GET = authRoute(async (request: NextRequest) => {
   const { searchParams } = request.nextUrl;
-  const origin = serverConfig().appUrl;
   const error = searchParams.get('error');
-  if (error !== null) {
-    const known = SIGN_IN_ERROR_CODES.find((code) => code === error);
-    return signInError(origin, known ?? 'provider_error');
-  }
+  if (error !== null) return failSignIn(request, isAuthErrorCode(error) ? error : 'provider_error');
   const options = readAuthorizeOptions(searchParams);
-  if (!options) return signInError(origin, 'invalid_request');
+  if (!options) return failSignIn(request, 'invalid_request', 'malformed authorize parameter');
 
   const config = serverConfig();
   const returnTo = sanitizeReturnTo(searchParams.get('returnTo'));
-  const response = noStore(NextResponse.redirect(origin, 307));
+  const response = noStore(NextResponse.redirect(config.appUrl, 307));
   const transaction = await createTransaction(returnTo, response.cookies, request.cookies, config);
   const url = scalekit().getAuthorizationUrl(callbackUrl(), {
     scopes: ['openid', 'profile', 'email', 'offline_access'],
@@ -35,4 +33,4 @@ export async function GET(request: NextRequest) {
   });
   response.headers.set('Location', url);
   return response;
-}
+});

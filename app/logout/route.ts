@@ -1,30 +1,31 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { revokeSession } from '@/lib/server/revocation';
+import { AuthError } from '@/lib/edge/errors';
+import { noStore } from '@/lib/edge/responses';
 import { readAccessSession } from '@/lib/edge/session';
-import { readSessionCookie } from '@/lib/edge/session-cookies';
-import { getStore } from '@/lib/server/store/get-store';
-import { noStore } from '@/lib/server/auth-redirects';
+import { clearSessionCookies, readSessionCookie } from '@/lib/edge/session-cookies';
 import { postLogoutUrl, serverConfig } from '@/lib/server/env';
 import { randomToken } from '@/lib/server/login-transaction';
+import { revokeSession } from '@/lib/server/revocation';
+import { authRoute, failRoute } from '@/lib/server/route-handler';
 import { scalekit } from '@/lib/server/scalekit';
-import { clearSessionCookies } from '@/lib/edge/session-cookies';
+import { getStore } from '@/lib/server/store/get-store';
 
 /**
  * A GET never signs out: link previews, prefetches and other sites can all send one. It shows the
  * confirmation page, whose button POSTs here.
  */
-export function GET() {
-  return noStore(NextResponse.redirect(new URL('/auth/sign-out', serverConfig().appUrl), 303));
-}
+export const GET = authRoute(() =>
+  noStore(NextResponse.redirect(new URL('/auth/sign-out', serverConfig().appUrl), 303)),
+);
 
 /**
  * Signs out: same-origin POSTs only. Builds Scalekit's logout URL (with the ID token as a hint)
  * before clearing the cookies, revokes the session id for every instance, then sends the browser
  * to Scalekit, which ends its own session and comes back to the signed-out page.
  */
-export async function POST(request: NextRequest) {
+export const POST = authRoute(async (request: NextRequest) => {
   if (!isSameOrigin(request)) {
-    return noStore(NextResponse.json({ error: 'cross_site_request' }, { status: 403 }));
+    return failRoute(request, new AuthError('cross_site_request', 'logout from another origin'));
   }
   const config = serverConfig();
   const idToken = await readSessionCookie(request.cookies, 'id', config);
@@ -42,7 +43,7 @@ export async function POST(request: NextRequest) {
   const response = noStore(NextResponse.redirect(logoutUrl, 303));
   clearSessionCookies(response.cookies, config, request.cookies);
   return response;
-}
+});
 
 /** `Origin` when the browser sent one, else `Sec-Fetch-Site`; neither means not a browser form. */
 function isSameOrigin(request: NextRequest): boolean {

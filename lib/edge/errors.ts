@@ -1,28 +1,56 @@
 /**
- * Every failure the auth layer reports. Codes are stable: they reach URLs (`/login?error=…`),
- * JSON bodies and logs, so renaming one is a breaking change.
+ * Every failure the auth layer reports, with the HTTP status it is answered with and the sentence a
+ * person is shown. Codes are stable: they reach URLs (`/auth/error?code=…`), JSON bodies
+ * (`{"error":"…"}`) and logs, so renaming one is a breaking change. The README lists them all.
  */
-export type AuthErrorCode =
-  | 'config_invalid'
-  | 'token_expired'
-  | 'token_invalid'
-  | 'jwks_unavailable'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'state_mismatch'
-  | 'transaction_missing'
-  | 'provider_error'
-  | 'access_denied'
-  | 'exchange_failed'
-  | 'id_token_invalid'
-  | 'refresh_failed'
-  | 'refresh_unavailable'
-  | 'cross_site_request'
-  | 'store_unavailable';
+export const AUTH_ERRORS = {
+  unauthenticated: { status: 401, message: 'You need to sign in.' },
+  token_expired: { status: 401, message: 'Your session needs to be renewed.' },
+  token_invalid: { status: 401, message: 'The session could not be verified.' },
+  forbidden: { status: 403, message: 'Your account does not have the role this needs.' },
+  cross_site_request: { status: 403, message: 'This request did not come from this site.' },
+  invalid_request: { status: 400, message: 'The request was malformed.' },
+  state_mismatch: {
+    status: 400,
+    message: 'This sign-in link does not belong to this browser session, or was already used.',
+  },
+  transaction_missing: {
+    status: 400,
+    message: 'Your sign-in took too long or was started in another browser.',
+  },
+  access_denied: {
+    status: 403,
+    message: 'Access was denied. Your account may not be allowed to use this app.',
+  },
+  provider_error: { status: 502, message: 'The sign-in provider reported a problem.' },
+  exchange_failed: { status: 502, message: 'We could not complete the sign-in with Scalekit.' },
+  id_token_invalid: {
+    status: 502,
+    message: 'The identity returned by Scalekit could not be verified.',
+  },
+  refresh_failed: { status: 401, message: 'Your session has ended.' },
+  refresh_unavailable: {
+    status: 503,
+    message: 'Your session could not be renewed just now. You are still signed in.',
+  },
+  jwks_unavailable: { status: 503, message: 'Sign-in is temporarily unavailable.' },
+  store_unavailable: { status: 503, message: 'Sign-in is temporarily unavailable.' },
+  config_invalid: { status: 500, message: 'Sign-in is not configured correctly on this server.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type AuthErrorCode = keyof typeof AUTH_ERRORS;
+
+/** Every code, in the order above. */
+export const AUTH_ERROR_CODES = Object.keys(AUTH_ERRORS) as AuthErrorCode[];
+
+/** True when `value` is one of the {@link AuthErrorCode}s (e.g. a `?error=` from a URL). */
+export function isAuthErrorCode(value: unknown): value is AuthErrorCode {
+  return typeof value === 'string' && Object.hasOwn(AUTH_ERRORS, value);
+}
 
 /**
  * The one error type of the auth layer. Branch on `code`, never on `message`: messages are for
- * developers and may name configuration, but never carry tokens or provider text.
+ * developers and logs and may name configuration, but never carry tokens or provider text.
  *
  * @example
  * try {

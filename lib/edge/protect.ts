@@ -1,12 +1,13 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import type { AccessTokenClaims } from './access-token';
 import { edgeConfig } from './config';
-import { isAuthError, type AuthErrorCode } from './errors';
+import { AuthError, isAuthError, type AuthErrorCode } from './errors';
+import { logAuthFailure } from './log';
 import { isPrefetch, requestKind, type RequestKind } from './request-kind';
+import { actionRedirect, errorJson, errorPage, noStore } from './responses';
 import { sanitizeReturnTo } from './return-to';
-
-import { readAccessSession } from './session';
 import { isRevoked, revocationReader } from './revocation';
+import { readAccessSession } from './session';
 
 /** Documents refresh this close to expiry, so the page does not render with a dying token. */
 const MAX_REFRESH_BUFFER_SECONDS = 10;
@@ -24,45 +25,49 @@ const MAX_REFRESH_BUFFER_SECONDS = 10;
  */
 export async function protect(request: NextRequest): Promise<NextResponse> {
   const kind = requestKind(request);
-  let outcome: Outcome;
-  try {
-    outcome = await check(request);
-  } catch {
-    // Unreadable configuration or anything unforeseen: fail closed, without a 500.
-    outcome = { state: 'unavailable' };
-  }
-
-  if (outcome.state === 'valid') {
+  const outcome = await check(request);
+  if (outcome.ok) {
     const refreshDue = kind === 'document' && isRefreshDue(outcome.claims);
-    if (!refreshDue || isPrefetch(request.headers)) {
-      return noStore(NextResponse.next());
-    }
-    return respond(request, kind, 'token_expired');
+    if (!refreshDue || isPrefetch(request.headers)) return noStore(NextResponse.next());
+    return respond(
+      request,
+      kind,
+      new AuthError('token_expired', 'access token is about to expire'),
+    );
   }
-  if (outcome.state === 'expired') return respond(request, kind, 'token_expired');
-  if (outcome.state === 'unavailable') return respond(request, kind, 'jwks_unavailable');
-  return respond(request, kind, 'unauthenticated');
+  logAuthFailure({
+    code: outcome.error.code,
+    route: request.nextUrl.pathname,
+    kind,
+    detail: outcome.error.message,
+  });
+  return respond(request, kind, outcome.error);
 }
 
-type Outcome =
-  { state: 'valid'; claims: AccessTokenClaims } | { state: 'expired' | 'missing' | 'unavailable' };
+type Outcome = { ok: true; claims: AccessTokenClaims } | { ok: false; error: AuthError };
 
 async function check(request: NextRequest): Promise<Outcome> {
-  const config = edgeConfig();
   try {
+    const config = edgeConfig();
     const claims = await readAccessSession(request.cookies);
-    if (claims === null) return { state: 'missing' };
+    if (claims === null) {
+      return { ok: false, error: new AuthError('unauthenticated', 'no session cookie opens') };
+    }
     if (
       config.revocation === 'strict' &&
       (await isRevoked(revocationReader(config), claims, config))
     ) {
-      return { state: 'missing' };
+      return { ok: false, error: new AuthError('unauthenticated', 'the session was revoked') };
     }
-    return { state: 'valid', claims };
+    return { ok: true, claims };
   } catch (err) {
-    if (isAuthError(err, 'token_expired')) return { state: 'expired' };
-    if (isAuthError(err, 'jwks_unavailable')) return { state: 'unavailable' };
-    return { state: 'missing' };
+    if (isAuthError(err, 'token_expired', 'jwks_unavailable', 'config_invalid')) {
+      return { ok: false, error: err };
+    }
+    if (isAuthError(err))
+      return { ok: false, error: new AuthError('unauthenticated', err.message) };
+    // Anything unforeseen: fail closed, without a 500.
+    return { ok: false, error: new AuthError('jwks_unavailable', 'unexpected verification error') };
   }
 }
 
@@ -71,20 +76,27 @@ function isRefreshDue(claims: AccessTokenClaims): boolean {
   return claims.exp - buffer <= Date.now() / 1000;
 }
 
-type Failure = Extract<AuthErrorCode, 'token_expired' | 'unauthenticated' | 'jwks_unavailable'>;
+/** The codes `check` hands on; every other failure reads as no session. */
+type Failure = Extract<
+  AuthErrorCode,
+  'token_expired' | 'unauthenticated' | 'jwks_unavailable' | 'config_invalid'
+>;
 
-function respond(request: NextRequest, kind: RequestKind, failure: Failure): NextResponse {
+function respond(request: NextRequest, kind: RequestKind, error: AuthError): NextResponse {
+  const code = error.code as Failure;
   const returnTo = sanitizeReturnTo(`${request.nextUrl.pathname}${request.nextUrl.search}`);
-  const prefetch = isPrefetch(request.headers);
+  const document = kind === 'document' && !isPrefetch(request.headers);
 
-  if (failure === 'jwks_unavailable') {
-    return kind === 'document' && !prefetch ? unavailablePage() : json(503, failure);
-  }
+  if (code === 'jwks_unavailable')
+    return document ? errorPage(code, { retry: returnTo }) : errorJson(code);
+  // The message names the variable to fix, never its value.
+  if (code === 'config_invalid')
+    return document ? errorPage(code, { detail: error.message }) : errorJson(code);
   // A prefetch only ever gets a status: a redirect would run the refresh (and set cookies) for
   // a page the person may never open.
-  if (prefetch) return json(401, failure);
+  if (isPrefetch(request.headers)) return errorJson(code);
 
-  const target = failure === 'token_expired' ? '/api/refresh' : '/login';
+  const target = code === 'token_expired' ? '/api/refresh' : '/login';
   // APP_URL, not the request's origin: Next reports loopback hosts as `localhost`, and the
   // session's cookies live on the host that APP_URL names.
   const url = new URL(target, edgeConfig().appUrl);
@@ -96,51 +108,12 @@ function respond(request: NextRequest, kind: RequestKind, failure: Failure): Nex
       // A 307 replays the action's POST to the refresh route, which 307s it back with the new
       // cookies: the action runs once, with a fresh token. Without a session there is nothing to
       // replay, and Next hard-navigates on `x-action-redirect`.
-      if (failure === 'token_expired') return noStore(NextResponse.redirect(url, 307));
+      if (code === 'token_expired') return noStore(NextResponse.redirect(url, 307));
       return actionRedirect(`${url.pathname}${url.search}`);
     case 'rsc':
     case 'api':
       // Next turns a non-RSC answer to a `<Link>` navigation into a full page load, which then
       // takes the document path above; `fetch` callers refresh and retry (fetchWithSession).
-      return json(401, failure);
+      return errorJson(code);
   }
-}
-
-function noStore(response: NextResponse): NextResponse {
-  response.headers.set('Cache-Control', 'private, no-store');
-  response.headers.append('Vary', 'Cookie');
-  return response;
-}
-
-function json(status: 401 | 503, error: Failure): NextResponse {
-  const response = NextResponse.json({ error }, { status });
-  if (status === 401) {
-    response.headers.set(
-      'WWW-Authenticate',
-      error === 'token_expired' ? 'Bearer error="invalid_token"' : 'Bearer',
-    );
-  } else {
-    response.headers.set('Retry-After', '5');
-  }
-  return noStore(response);
-}
-
-function actionRedirect(location: string): NextResponse {
-  const response = new NextResponse(null, { status: 200 });
-  response.headers.set('x-action-redirect', `${location};replace`);
-  return noStore(response);
-}
-
-function unavailablePage(): NextResponse {
-  const body =
-    '<!doctype html><html lang="en"><meta charset="utf-8"><title>Sign-in unavailable</title>' +
-    '<main style="font-family:system-ui;max-width:32rem;margin:4rem auto">' +
-    '<h1>Sign-in is temporarily unavailable</h1>' +
-    '<p>We could not check your session just now. Please try again in a few seconds.</p>' +
-    '<p><a href="">Try again</a></p></main></html>';
-  const response = new NextResponse(body, {
-    status: 503,
-    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '5' },
-  });
-  return noStore(response);
 }

@@ -1,14 +1,13 @@
 import 'server-only';
 import { decodeJwt } from 'jose';
 import { cookies } from 'next/headers';
-import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import type { AccessTokenClaims } from '@/lib/edge/access-token';
-import { readProfile, type IdTokenClaims } from '@/lib/server/id-token';
-import { sanitizeReturnTo } from '@/lib/edge/return-to';
+import { edgeConfig } from '@/lib/edge/config';
+import { isAuthError } from '@/lib/edge/errors';
 import { readAccessSession } from '@/lib/edge/session';
-import { readSessionCookie } from '@/lib/edge/session-cookies';
-import { serverConfig } from './env';
+import { readSessionCookie, type CookieSource } from '@/lib/edge/session-cookies';
+import { readProfile, type IdTokenClaims } from './id-token';
 
 export interface Session {
   /** Verified access-token claims: use these for authorization decisions. */
@@ -19,45 +18,63 @@ export interface Session {
   readonly expiresAt: number;
 }
 
+/** A session, or why there is none: none at all (sign in), or an access token to renew. */
+export type SessionRead =
+  | { readonly ok: true; readonly session: Session }
+  | { readonly ok: false; readonly reason: 'unauthenticated' | 'token_expired' };
+
 /**
- * The signed-in session for this request, or null. Reads the sealed cookie and verifies the access
- * token through the same module as the middleware (cheap with a warm JWKS); it never trusts the
- * middleware's forwarded headers. Memoised per request.
+ * Reads and verifies the session in `cookies` through the same module as the middleware (and its
+ * verified-session cache): the access token fully verified, the profile from the sealed ID token.
+ * Says why there is none otherwise. Throws `config_invalid` and `jwks_unavailable`: those are not
+ * the person's doing, and must not read as "signed out".
  *
  * @example
- * const session = await getSession();
- * if (session && hasRole(session.claims, 'admin')) { … }
+ * const read = await readSession(request.cookies);
+ * if (!read.ok) return errorJson(read.reason);
  */
-export const getSession = cache(async (): Promise<Session | null> => {
-  // Reading cookies first marks the render dynamic, so `next build` never needs the configuration.
-  const jar = await cookies();
-  const config = serverConfig();
+export async function readSession(cookies: CookieSource): Promise<SessionRead> {
   let claims: AccessTokenClaims | null;
   try {
-    claims = await readAccessSession(jar);
-  } catch {
-    return null;
+    claims = await readAccessSession(cookies);
+  } catch (err) {
+    if (isAuthError(err, 'token_expired')) return { ok: false, reason: 'token_expired' };
+    if (isAuthError(err, 'config_invalid', 'jwks_unavailable') || !isAuthError(err)) throw err;
+    return { ok: false, reason: 'unauthenticated' };
   }
-  if (claims === null) return null;
-  const idToken = await readSessionCookie(jar, 'id', config);
+  if (claims === null) return { ok: false, reason: 'unauthenticated' };
+  const idToken = await readSessionCookie(cookies, 'id', edgeConfig());
   const profile = idToken === null ? null : safeDecode(idToken);
   // An ID token of another person than the access token's is never shown.
   const user = profile && profile.sub === claims.sub ? profile : readProfile({ sub: claims.sub });
-  return { claims, user, expiresAt: claims.exp * 1000 };
+  return { ok: true, session: { claims, user, expiresAt: claims.exp * 1000 } };
+}
+
+/**
+ * The signed-in session of this request, or null: for showing who is signed in (a header, a
+ * public page). Memoised per request. It never trusts anything but the sealed cookies. To require
+ * a session, use `requireSession()` (pages, Server Actions) or `withSession()` (Route Handlers).
+ *
+ * @example
+ * const session = await getSession();
+ * return session ? <p>Signed in as {session.user.email}</p> : <SignInLink />;
+ */
+export const getSession = cache(async (): Promise<Session | null> => {
+  try {
+    const read = await currentSession();
+    return read.ok ? read.session : null;
+  } catch (err) {
+    // A JWKS outage shows the person as signed out here; the guards answer 503 instead.
+    if (isAuthError(err, 'jwks_unavailable')) return null;
+    throw err;
+  }
 });
 
 /**
- * The session, or a redirect to sign-in that comes back to `returnTo`. For Server Components
- * and Server Actions.
- *
- * @example
- * const { user } = await requireSession('/dashboard');
+ * {@link readSession} for the current request's cookies, memoised per request. Reading cookies
+ * first marks the render dynamic, so `next build` never needs the configuration.
  */
-export async function requireSession(returnTo?: string): Promise<Session> {
-  const session = await getSession();
-  if (!session) redirect(`/login?returnTo=${encodeURIComponent(sanitizeReturnTo(returnTo))}`);
-  return session;
-}
+export const currentSession = cache(async () => readSession(await cookies()));
 
 function safeDecode(token: string): IdTokenClaims | null {
   try {

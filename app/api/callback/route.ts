@@ -1,32 +1,32 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { verifyAccessToken } from '@/lib/edge/access-token';
-import { isAuthError } from '@/lib/edge/errors';
-import { verifyIdToken } from '@/lib/server/id-token';
+import { isAuthError, type AuthErrorCode } from '@/lib/edge/errors';
+import { noStore } from '@/lib/edge/responses';
 import { sanitizeReturnTo } from '@/lib/edge/return-to';
-import { noStore, signInError, type SignInErrorCode } from '@/lib/server/auth-redirects';
+import { setSessionCookies } from '@/lib/edge/session-cookies';
 import { readAuthorizeOptions } from '@/lib/server/authorize-options';
 import { callbackUrl, serverConfig } from '@/lib/server/env';
+import { verifyIdToken } from '@/lib/server/id-token';
 import { hasPendingTransactions, takeTransaction } from '@/lib/server/login-transaction';
+import { authRoute, failSignIn } from '@/lib/server/route-handler';
 import { observeTokenEndpoint, scalekit } from '@/lib/server/scalekit';
-import { setSessionCookies } from '@/lib/edge/session-cookies';
 
 /**
  * Finishes a sign-in: checks the state against this browser's transaction, exchanges the code
  * (PKCE), verifies the ID token (the SDK only decodes it) and the access token, then seals the
  * session into cookies. Every failure is a coded redirect; provider text is never shown.
  */
-export async function GET(request: NextRequest) {
+export const GET = authRoute(async (request: NextRequest) => {
   const { searchParams } = request.nextUrl;
-  const origin = serverConfig().appUrl;
   const idpInitiated = searchParams.get('idp_initiated_login');
-  if (idpInitiated !== null) return startIdpInitiatedLogin(idpInitiated, origin);
+  if (idpInitiated !== null) return startIdpInitiatedLogin(request, idpInitiated);
 
   const config = serverConfig();
   const state = searchParams.get('state');
   // The transaction cookie goes on every outcome; the failure path copies it onto its redirect.
   const cleanup = new NextResponse(null);
-  const fail = (code: SignInErrorCode) => {
-    const response = signInError(origin, code);
+  const fail = (code: AuthErrorCode, detail?: string) => {
+    const response = failSignIn(request, code, detail);
     for (const cookie of cleanup.cookies.getAll()) response.cookies.set(cookie);
     return response;
   };
@@ -35,7 +35,7 @@ export async function GET(request: NextRequest) {
     state === null ? null : await takeTransaction(state, request.cookies, cleanup.cookies, config);
   const providerError = searchParams.get('error');
   if (providerError !== null) {
-    return fail(providerError === 'access_denied' ? 'access_denied' : 'provider_error');
+    return providerError === 'access_denied' ? fail('access_denied') : fail('provider_error');
   }
   if (!transaction) {
     return fail(
@@ -43,31 +43,31 @@ export async function GET(request: NextRequest) {
     );
   }
   const code = searchParams.get('code');
-  if (!code) return fail('invalid_request');
+  if (!code) return fail('invalid_request', 'callback without a code');
 
   const exchange = await observeTokenEndpoint(() =>
     scalekit().authenticateWithCode(code, callbackUrl(), {
       codeVerifier: transaction.codeVerifier,
     }),
   );
-  if (!exchange.ok) return fail('exchange_failed');
+  if (!exchange.ok) return fail('exchange_failed', `token endpoint: ${exchange.failure.kind}`);
   const { idToken, accessToken, refreshToken } = exchange.value;
-  if (typeof idToken !== 'string' || typeof accessToken !== 'string')
-    return fail('exchange_failed');
+  if (typeof idToken !== 'string' || typeof accessToken !== 'string') {
+    return fail('exchange_failed', 'the exchange returned no ID or access token');
+  }
 
   try {
     await verifyIdToken(idToken, { nonce: transaction.nonce });
-  } catch (err) {
-    return fail(isAuthError(err, 'jwks_unavailable') ? 'jwks_unavailable' : 'id_token_invalid');
-  }
-  try {
     await verifyAccessToken(accessToken);
   } catch (err) {
-    return fail(isAuthError(err, 'jwks_unavailable') ? 'jwks_unavailable' : 'token_invalid');
+    if (isAuthError(err, 'jwks_unavailable', 'id_token_invalid', 'token_invalid')) {
+      return fail(err.code, err.message);
+    }
+    throw err;
   }
 
   const response = noStore(
-    NextResponse.redirect(new URL(sanitizeReturnTo(transaction.returnTo), origin), 303),
+    NextResponse.redirect(new URL(sanitizeReturnTo(transaction.returnTo), config.appUrl), 303),
   );
   for (const cookie of cleanup.cookies.getAll()) response.cookies.set(cookie);
   await setSessionCookies(
@@ -81,19 +81,19 @@ export async function GET(request: NextRequest) {
     request.cookies,
   );
   return response;
-}
+});
 
 /**
  * Scalekit starts an IdP-initiated login by calling this URL with a signed token. The SDK verifies
  * it; the app then begins an ordinary SP-initiated login (with PKCE, state and nonce) for the same
  * connection and organization, so no session ever comes from an unsolicited response.
  */
-async function startIdpInitiatedLogin(token: string, origin: string) {
+async function startIdpInitiatedLogin(request: NextRequest, token: string) {
   let claims: Awaited<ReturnType<ReturnType<typeof scalekit>['getIdpInitiatedLoginClaims']>>;
   try {
     claims = await scalekit().getIdpInitiatedLoginClaims(token);
   } catch {
-    return signInError(origin, 'invalid_request');
+    return failSignIn(request, 'invalid_request', 'IdP-initiated login token did not verify');
   }
   const params = new URLSearchParams();
   const copy = (name: string, value: unknown) => {
@@ -102,8 +102,10 @@ async function startIdpInitiatedLogin(token: string, origin: string) {
   copy('connection_id', claims.connection_id);
   copy('organization_id', claims.organization_id);
   copy('login_hint', claims.login_hint);
-  if (!readAuthorizeOptions(params)) return signInError(origin, 'invalid_request');
+  if (!readAuthorizeOptions(params)) {
+    return failSignIn(request, 'invalid_request', 'IdP-initiated login parameters are malformed');
+  }
   const relay = typeof claims.relay_state === 'string' ? claims.relay_state : null;
   params.set('returnTo', sanitizeReturnTo(relay));
-  return noStore(NextResponse.redirect(new URL(`/login?${params}`, origin), 303));
+  return noStore(NextResponse.redirect(new URL(`/login?${params}`, serverConfig().appUrl), 303));
 }

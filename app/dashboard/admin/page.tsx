@@ -1,12 +1,9 @@
 import Link from 'next/link';
-import { forbidden } from 'next/navigation';
-import { hasRole } from '@/lib/edge/access-token';
-import { requireSession } from '@/lib/server/session';
+import { requireRole } from '@/lib/server/guards';
 
 export default async function AdminPage() {
-  const { claims } = await requireSession('/dashboard/admin');
-  // Signed in but not allowed: a 403 page. Sending a member back to sign-in would loop.
-  if (!hasRole(claims, 'admin')) forbidden();
+  // Signed in without the role: a real 403 page (app/forbidden.tsx), never a sign-in loop.
+  const { claims } = await requireRole('admin', { returnTo: '/dashboard/admin' });
   return (
     <>
       <h1>Admin area</h1>

@@ -1,11 +1,12 @@
 import { NextResponse } from 'next/server';
-import { noStore } from '@/lib/server/auth-redirects';
-import { getSession } from '@/lib/server/session';
+import { noStore } from '@/lib/edge/responses';
+import { withSession } from '@/lib/server/guards';
 
-/** An example API route: the middleware has verified the token; the route re-verifies anyway. */
-export async function GET() {
-  const session = await getSession();
-  if (!session) return noStore(NextResponse.json({ error: 'unauthenticated' }, { status: 401 }));
+/**
+ * An example API route: `withSession` runs it only with a verified session (the middleware checked
+ * already; the route checks again, as every data access should).
+ */
+export const GET = withSession(async (_request, session) => {
   const { sub, sid, oid, roles, permissions, scopes, exp } = session.claims;
   return noStore(
     NextResponse.json({
@@ -19,4 +20,4 @@ export async function GET() {
       email: session.user.email,
     }),
   );
-}
+});

@@ -1,0 +1,60 @@
+import 'server-only';
+import type { NextRequest, NextResponse } from 'next/server';
+import { edgeConfig } from '@/lib/edge/config';
+import { isAuthError, type AuthError, type AuthErrorCode } from '@/lib/edge/errors';
+import { logAuthFailure } from '@/lib/edge/log';
+import { requestKind } from '@/lib/edge/request-kind';
+import { errorJson, errorPage, signInErrorRedirect } from '@/lib/edge/responses';
+
+/**
+ * Answers an auth failure in a Route Handler: one log line, then a page for a document (with a
+ * retry link for a 503), `{"error":"<code>"}` with the code's status for anything else.
+ *
+ * @example
+ * if (!isSameOrigin(request)) return failRoute(request, new AuthError('cross_site_request'));
+ */
+export function failRoute(request: NextRequest, error: AuthError): NextResponse {
+  const kind = requestKind(request);
+  const route = request.nextUrl.pathname;
+  logAuthFailure({ code: error.code, route, kind, detail: error.message });
+  if (kind !== 'document') return errorJson(error.code);
+  // The message names the variable to fix, never its value.
+  if (error.code === 'config_invalid') return errorPage(error.code, { detail: error.message });
+  return errorPage(error.code, error.code.endsWith('_unavailable') ? { retry: route } : {});
+}
+
+/**
+ * Wraps a Route Handler so that an {@link AuthError} it throws (a configuration error, a JWKS
+ * outage) becomes a coded, logged answer instead of Next's bare 500. Anything else is rethrown.
+ *
+ * @example
+ * export const GET = authRoute(async (request) => { … });
+ */
+export function authRoute<Context = void>(
+  handler: (request: NextRequest, context: Context) => Response | Promise<Response>,
+): (request: NextRequest, context: Context) => Promise<Response> {
+  return async (request, context) => {
+    try {
+      return await handler(request, context);
+    } catch (err) {
+      if (isAuthError(err)) return failRoute(request, err);
+      throw err;
+    }
+  };
+}
+
+/**
+ * Ends a sign-in step that failed (`/login`, `/api/callback`): one log line, then a 303 to the
+ * sign-in error page, which explains the code and offers to sign in again.
+ *
+ * @example
+ * if (!transaction) return failSignIn(request, 'transaction_missing');
+ */
+export function failSignIn(
+  request: NextRequest,
+  code: AuthErrorCode,
+  detail?: string,
+): NextResponse {
+  logAuthFailure({ code, route: request.nextUrl.pathname, kind: requestKind(request), detail });
+  return signInErrorRedirect(code, edgeConfig().appUrl);
+}
