@@ -29,6 +29,12 @@ const MAX_CHUNKS = 8;
 /** Chunk values read `<total>~<part>`: a reader refuses a set whose parts disagree or are missing. */
 const CHUNK_SEPARATOR = '~';
 
+/**
+ * How long a sign-in may take, from `/login` to the callback: the transaction cookie's lifetime and
+ * the age beyond which the callback refuses it. Scalekit's authorization codes live ~10 minutes.
+ */
+export const TRANSACTION_MAX_AGE_SECONDS = 600;
+
 /** The refresh cookie is only ever sent to the refresh route, as in Scalekit's cookbook. */
 const REFRESH_PATH = '/api/refresh';
 
@@ -52,7 +58,9 @@ export function cookieName(kind: SessionCookie, config: Pick<EdgeConfig, 'secure
 export function cookieOptions(
   kind: SessionCookie,
   config: Pick<EdgeConfig, 'secureCookies' | 'sessionMaxAgeSeconds'>,
-  maxAge: number = kind === 'transaction' ? 600 : config.sessionMaxAgeSeconds,
+  maxAge: number = kind === 'transaction'
+    ? TRANSACTION_MAX_AGE_SECONDS
+    : config.sessionMaxAgeSeconds,
 ): CookieOptions {
   return {
     httpOnly: true,

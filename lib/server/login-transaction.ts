@@ -2,7 +2,12 @@ import 'server-only';
 import { base64url } from 'jose';
 import type { EdgeConfig } from '@/lib/edge/config';
 import { seal, unseal } from '@/lib/edge/seal';
-import { cookieName, cookieOptions, type CookieSink } from '@/lib/edge/session-cookies';
+import {
+  cookieName,
+  cookieOptions,
+  TRANSACTION_MAX_AGE_SECONDS,
+  type CookieSink,
+} from '@/lib/edge/session-cookies';
 
 /** What /login remembers until the callback: everything needed to finish that one sign-in. */
 export interface LoginTransaction {
@@ -17,7 +22,6 @@ type Config = Pick<EdgeConfig, 'secureCookies' | 'sessionSecrets' | 'sessionMaxA
 
 /** Pending sign-ins kept at once (one per tab); the oldest is dropped beyond this. */
 const MAX_PENDING_TRANSACTIONS = 3;
-const TRANSACTION_TTL_SECONDS = 600;
 
 interface CookieList {
   getAll(): Array<{ name: string; value: string }>;
@@ -86,7 +90,7 @@ export async function takeTransaction(
   sink.set(name, '', { ...cookieOptions('transaction', config), maxAge: 0 });
   const transaction = parseTransaction(await unseal(sealed, 'transaction', config.sessionSecrets));
   if (!transaction || !constantTimeEqual(transaction.state, state)) return null;
-  if (Date.now() - transaction.createdAt > TRANSACTION_TTL_SECONDS * 1000) return null;
+  if (Date.now() - transaction.createdAt > TRANSACTION_MAX_AGE_SECONDS * 1000) return null;
   return transaction;
 }
 

@@ -1,7 +1,7 @@
 import { NextResponse } from 'next/server';
 
 /**
- * Liveness probe, outside the middleware (see its matcher): no cookies, no verification. Its twin
+ * Liveness probe, outside the middleware (it matches only protected paths): no cookies, no verification. Its twin
  * under `/api/protected/health` answers the same only with a valid session, so the pair also
  * measures what the middleware costs (`npm run bench`).
  */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { NextRequest } from 'next/server';
-import { afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, inject, it, onTestFinished, vi } from 'vitest';
 import { protect } from '@/lib/edge/protect';
 import { seal } from '@/lib/edge/seal';
 import { issuerControl } from '../../support/issuer-control';
@@ -199,6 +199,83 @@ describe('protect', () => {
     });
   });
 
+  describe('when the configuration is invalid', () => {
+    async function misconfiguredProtect() {
+      vi.resetModules();
+      return (await import('@/lib/edge/protect')).protect;
+    }
+
+    it('answers a document with a page naming the variable, and an API call with config_invalid', async () => {
+      const saved = process.env.SESSION_COOKIE_SECRET;
+      process.env.SESSION_COOKIE_SECRET = 'too-short';
+      const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+      try {
+        const misconfigured = await misconfiguredProtect();
+        const page = await misconfigured(request('/dashboard', { ...DOCUMENT, cookie: valid }));
+        expect(page.status).toBe(500);
+        const html = await page.text();
+        expect(html).toContain('SESSION_COOKIE_SECRET must be at least 32 bytes');
+        expect(html).not.toContain('too-short');
+        expect(html).toContain('config_invalid');
+        const api = await misconfigured(request('/api/protected/me', { ...FETCH, cookie: valid }));
+        expect(api.status).toBe(500);
+        expect(await api.json()).toEqual({ error: 'config_invalid' });
+        const logged = errors.mock.calls.map(([line]) => JSON.parse(String(line)));
+        expect(logged).toHaveLength(2);
+        expect(logged[0]).toMatchObject({ event: 'auth_failure', code: 'config_invalid' });
+        expect(logged[0].detail).toContain('SESSION_COOKIE_SECRET');
+      } finally {
+        process.env.SESSION_COOKIE_SECRET = saved;
+        errors.mockRestore();
+        vi.resetModules();
+      }
+    });
+  });
+
+  describe('logging', () => {
+    it('writes one structured line per failure with its code, route and kind, and nothing of the request', async () => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      try {
+        await protect(
+          request('/dashboard/admin?code=secret-code', { ...DOCUMENT, cookie: expired }),
+        );
+        await protect(request('/api/protected/me', { ...FETCH, cookie: 'sk_access=garbage' }));
+        const lines = warn.mock.calls.map(([line]) => String(line));
+        expect(lines.map((line) => JSON.parse(line))).toEqual([
+          expect.objectContaining({
+            event: 'auth_failure',
+            code: 'token_expired',
+            route: '/dashboard/admin',
+            kind: 'document',
+          }),
+          expect.objectContaining({
+            event: 'auth_failure',
+            code: 'unauthenticated',
+            route: '/api/protected/me',
+            kind: 'api',
+          }),
+        ]);
+        for (const line of lines) {
+          expect(line).not.toContain('secret-code');
+          expect(line).not.toContain(expired.slice('sk_access='.length, 40));
+          expect(line).not.toContain('garbage');
+        }
+      } finally {
+        warn.mockRestore();
+      }
+    });
+
+    it('logs nothing for a request that passes', async () => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      try {
+        await protect(request('/dashboard', { ...DOCUMENT, cookie: valid }));
+        expect(warn).not.toHaveBeenCalled();
+      } finally {
+        warn.mockRestore();
+      }
+    });
+  });
+
   it('never throws and never passes a protected request without a genuine cookie (10,000 runs)', async () => {
     const b64 = fc.stringMatching(/^[A-Za-z0-9_-]{0,60}$/);
     const cookieValue = fc.oneof(
@@ -239,6 +316,9 @@ describe('protect', () => {
       fc.string({ maxLength: 30 }).map((s) => encodeURIComponent(s)),
     );
 
+    // Every run is an auth failure, and each logs a line: keep 10,000 of them off the console.
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    onTestFinished(() => warn.mockRestore());
     await fc.assert(
       fc.asyncProperty(
         cookieHeader,

@@ -1,0 +1,62 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { bundleForEdge } from './support/edge-bundle';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Every TypeScript source file under `dir`, relative to the project root. */
+function sources(dir: string): string[] {
+  return readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+    .filter((file) => /\.tsx?$/.test(file))
+    .map((file) => relative(root, join(root, dir, file)))
+    .sort();
+}
+
+describe('the Edge boundary', () => {
+  it('bundles the real middleware for the Edge with no Node-only code in it', async () => {
+    const report = await bundleForEdge('middleware.ts');
+    expect(report.errors).toEqual([]);
+    expect(report.forbidden).toEqual([]);
+    expect(report.bytes).toBeGreaterThan(1_000);
+  });
+
+  it('keeps @upstash/redis out of the middleware, which reads revocations with one fetch', async () => {
+    const report = await bundleForEdge('middleware.ts');
+    expect(report.inputs.some((path) => path.includes('node_modules/@upstash/redis/'))).toBe(false);
+  });
+
+  it('has lib/edge hold exactly the files the middleware loads', async () => {
+    const report = await bundleForEdge('middleware.ts');
+    const loaded = report.inputs.filter((path) => path.startsWith('lib/')).sort();
+    expect(loaded).toEqual(sources('lib/edge'));
+  });
+
+  it.each(sources('lib/edge'))('bundles %s on its own for the Edge', async (file) => {
+    const report = await bundleForEdge(file);
+    expect(report.errors).toEqual([]);
+    expect(report.forbidden).toEqual([]);
+  });
+
+  it('rejects a middleware that imports lib/server', async () => {
+    const report = await bundleForEdge('test/fixtures/middleware-importing-server.ts');
+    const problems = [...report.errors, ...report.forbidden].join('\n');
+    expect(problems).toMatch(/node:|@scalekit-sdk|axios|@connectrpc/);
+  });
+
+  it('rejects a middleware that imports the Scalekit SDK', async () => {
+    const report = await bundleForEdge('test/fixtures/middleware-importing-sdk.ts');
+    const problems = [...report.errors, ...report.forbidden].join('\n');
+    expect(problems).toMatch(/node:|@scalekit-sdk|axios|@connectrpc/);
+  });
+});
+
+describe('the Node boundary', () => {
+  it.each(sources('lib/server'))("%s starts with import 'server-only'", (file) => {
+    const firstStatement = readFileSync(join(root, file), 'utf8')
+      .split('\n')
+      .find((line) => line.trim() !== '' && !line.startsWith('//'));
+    expect(firstStatement).toBe("import 'server-only';");
+  });
+});
