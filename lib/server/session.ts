@@ -71,6 +71,23 @@ export const getSession = cache(async (): Promise<Session | null> => {
 });
 
 /**
+ * The current request's access token, verified, to call your own API from the server (Server
+ * Components, Server Actions, Route Handlers) as `Authorization: Bearer <token>`; null without a
+ * valid session. It is the token the session holds: it is valid for at least the rest of this
+ * request's checks, not renewed here (a Server Component cannot set cookies).
+ *
+ * @example
+ * const token = await getAccessToken();
+ * const res = await fetch('https://api.example.com/projects', {
+ *   headers: { Authorization: `Bearer ${token}` },
+ * });
+ */
+export const getAccessToken = cache(async (): Promise<string | null> => {
+  if ((await getSession()) === null) return null;
+  return readSessionCookie(await cookies(), 'access', edgeConfig());
+});
+
+/**
  * {@link readSession} for the current request's cookies, memoised per request. Reading cookies
  * first marks the render dynamic, so `next build` never needs the configuration.
  */
