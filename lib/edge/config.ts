@@ -63,7 +63,13 @@ function readEnvUrl(env: Env): string {
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 
-function readAppUrl(env: Env): string {
+/**
+ * The app's origin from `APP_URL`, or on Vercel from its system variables. Throws `config_invalid`.
+ *
+ * @example
+ * readAppUrl({ APP_URL: 'https://app.example.com/' }); // "https://app.example.com"
+ */
+export function readAppUrl(env: Env): string {
   const example = 'https://app.example.com';
   const raw = env.APP_URL?.trim() || vercelUrl(env);
   if (!raw) throw invalid('APP_URL', 'is missing', example);
@@ -106,17 +112,50 @@ function readSecrets(env: Env): string[] {
     .filter(Boolean);
   const utf8 = new TextEncoder();
   secrets.forEach((secret, index) => {
+    const which = secrets.length > 1 ? ` (entry ${index + 1})` : '';
     if (utf8.encode(secret).byteLength < MIN_SECRET_BYTES) {
-      const which = secrets.length > 1 ? ` (entry ${index + 1})` : '';
       throw invalid(
         'SESSION_COOKIE_SECRET',
         `must be at least ${MIN_SECRET_BYTES} bytes${which}`,
         example,
       );
     }
+    if (looksGuessable(secret)) {
+      throw invalid(
+        'SESSION_COOKIE_SECRET',
+        `looks guessable${which}: use 32 random bytes, not words, a passphrase or a pattern`,
+        example,
+      );
+    }
   });
   if (secrets.length === 0) throw invalid('SESSION_COOKIE_SECRET', 'is missing', example);
   return secrets;
+}
+
+/**
+ * The least a secret must score. Random secrets score far more: `openssl rand -base64 32` about
+ * 190 or more, `openssl rand -hex 32` about 220 or more; a secret's key id (and any cookie) lets
+ * anyone test guesses offline, so a guessable one is refused.
+ */
+const MIN_SECRET_ENTROPY_BITS = 120;
+
+/**
+ * True for a secret that is plainly not the output of a random generator: a passphrase (it has
+ * spaces), a repeated pattern (`abcabc…`, `0123…0123…`: few distinct three-character windows), or
+ * too little variety (its length times the Shannon entropy of its characters below
+ * {@link MIN_SECRET_ENTROPY_BITS}: `aaaa…` scores 0). A long passphrase without spaces can still
+ * pass: this refuses the common mistakes, it cannot prove randomness.
+ */
+function looksGuessable(secret: string): boolean {
+  const chars = [...secret];
+  if (/\s/.test(secret)) return true;
+  const windows = new Set(chars.slice(2).map((_, i) => chars.slice(i, i + 3).join('')));
+  if (windows.size / (chars.length - 2) < 0.75) return true;
+  const counts = new Map<string, number>();
+  for (const char of chars) counts.set(char, (counts.get(char) ?? 0) + 1);
+  let bits = 0;
+  for (const count of counts.values()) bits -= count * Math.log2(count / chars.length);
+  return bits < MIN_SECRET_ENTROPY_BITS;
 }
 
 function readChoice<T extends string>(

@@ -2,11 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { readEdgeConfig } from '@/lib/edge/config';
 import { configMessage } from '../../support/config-message';
 
+/** Two outputs of `openssl rand -base64 32`. */
+const SECRET = 'q3Vt9bX0c2m7ZkLr1WpA8sJfE5hYgNdTuO4iKlMzQyE=';
+const OLD_SECRET = 'H8f2Lw0pZr5kXc1Vb7NmQ9sTd3GyJe6AuR4iOlKzWxY=';
+
 const valid = {
   SCALEKIT_ENV_URL: 'https://acme.scalekit.com',
   SCALEKIT_CLIENT_ID: 'skc_123',
   APP_URL: 'https://app.example.com',
-  SESSION_COOKIE_SECRET: 'x'.repeat(32),
+  SESSION_COOKIE_SECRET: SECRET,
 };
 
 const messageFor = (env: Record<string, string | undefined>) => configMessage(readEdgeConfig, env);
@@ -17,7 +21,7 @@ describe('readEdgeConfig', () => {
       envUrl: 'https://acme.scalekit.com',
       clientId: 'skc_123',
       appUrl: 'https://app.example.com',
-      sessionSecrets: ['x'.repeat(32)],
+      sessionSecrets: [SECRET],
       secureCookies: true,
       sessionMaxAgeSeconds: 604800,
       sessionCacheMaxEntries: 10000,
@@ -43,11 +47,31 @@ describe('readEdgeConfig', () => {
   });
 
   it('reads several session secrets, newest first', () => {
-    const secrets = `${'a'.repeat(32)}, ${'b'.repeat(40)}`;
+    const secrets = `${SECRET}, ${OLD_SECRET}`;
     expect(readEdgeConfig({ ...valid, SESSION_COOKIE_SECRET: secrets }).sessionSecrets).toEqual([
-      'a'.repeat(32),
-      'b'.repeat(40),
+      SECRET,
+      OLD_SECRET,
     ]);
+  });
+
+  it('refuses weak session secrets but accepts random ones of every common encoding', () => {
+    const random = (bytes: number, encoding: 'base64' | 'base64url' | 'hex') => {
+      const value = crypto.getRandomValues(new Uint8Array(bytes));
+      if (encoding === 'hex')
+        return Array.from(value, (b) => b.toString(16).padStart(2, '0')).join('');
+      const base64 = btoa(String.fromCharCode(...value));
+      return encoding === 'base64'
+        ? base64
+        : base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    };
+    for (let i = 0; i < 200; i++) {
+      for (const encoding of ['base64', 'base64url', 'hex'] as const) {
+        const secret = random(32, encoding);
+        expect(readEdgeConfig({ ...valid, SESSION_COOKIE_SECRET: secret }).sessionSecrets).toEqual([
+          secret,
+        ]);
+      }
+    }
   });
 
   it.each([
@@ -97,8 +121,22 @@ describe('readEdgeConfig', () => {
       'SESSION_COOKIE_SECRET must be at least 32 bytes. Example: SESSION_COOKIE_SECRET=$(openssl rand -base64 32)',
     ],
     [
-      { SESSION_COOKIE_SECRET: `${'a'.repeat(32)},short` },
+      { SESSION_COOKIE_SECRET: `${SECRET},short` },
       'SESSION_COOKIE_SECRET must be at least 32 bytes (entry 2). Example: SESSION_COOKIE_SECRET=$(openssl rand -base64 32)',
+    ],
+    ...[
+      ['repeated characters', 'a'.repeat(44)],
+      ['a short cycle', 'abcd'.repeat(11)],
+      ['a repeated block of hex', '0123456789abcdef'.repeat(2)],
+      ['a passphrase', 'correct horse battery staple and then some more'],
+      ['a repeated word with digits', 'Summer2024!'.repeat(3)],
+    ].map(([, secret]) => [
+      { SESSION_COOKIE_SECRET: secret },
+      'SESSION_COOKIE_SECRET looks guessable: use 32 random bytes, not words, a passphrase or a pattern. Example: SESSION_COOKIE_SECRET=$(openssl rand -base64 32)',
+    ]),
+    [
+      { SESSION_COOKIE_SECRET: `${SECRET},${'z'.repeat(40)}` },
+      'SESSION_COOKIE_SECRET looks guessable (entry 2): use 32 random bytes, not words, a passphrase or a pattern. Example: SESSION_COOKIE_SECRET=$(openssl rand -base64 32)',
     ],
     [
       { SESSION_REVOCATION: 'sometimes' },
