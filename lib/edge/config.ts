@@ -14,8 +14,9 @@ export interface EdgeConfig {
   readonly secureCookies: boolean;
   /** How long session cookies live; Scalekit's own session timeouts still bound refresh. */
   readonly sessionMaxAgeSeconds: number;
-  /** Verified-session cache: entries per isolate (0 turns it off) and how long one is trusted. */
+  /** Verified-session cache: entries and bytes per isolate (0 turns it off), how long one is trusted. */
   readonly sessionCacheMaxEntries: number;
+  readonly sessionCacheMaxBytes: number;
   readonly sessionCacheMaxAgeSeconds: number;
   /** Upstash REST credentials, when configured (the store and the revocation reader use them). */
   readonly upstash: { readonly url: string; readonly token: string } | null;
@@ -184,7 +185,7 @@ function readSeconds(env: Env, variable: string, fallback: number, min: number):
 function readCount(env: Env, variable: string, fallback: number): number {
   const value = env[variable]?.trim();
   if (!value) return fallback;
-  if (!/^\d{1,7}$/.test(value)) {
+  if (!/^\d{1,10}$/.test(value)) {
     throw invalid(variable, 'must be a whole number (0 turns it off)', String(fallback));
   }
   return Number(value);
@@ -218,6 +219,7 @@ export function readEdgeConfig(env: Env): EdgeConfig {
     secureCookies: appUrl.startsWith('https:'),
     sessionMaxAgeSeconds: readSeconds(env, 'SESSION_MAX_AGE_SECONDS', 7 * 24 * 3600, 60),
     sessionCacheMaxEntries: readCount(env, 'SESSION_CACHE_MAX_ENTRIES', 10_000),
+    sessionCacheMaxBytes: readCount(env, 'SESSION_CACHE_MAX_BYTES', 4 * 1024 * 1024),
     sessionCacheMaxAgeSeconds: readSeconds(env, 'SESSION_CACHE_MAX_AGE_SECONDS', 60, 1),
     upstash,
     revocation,

@@ -11,6 +11,7 @@ function verifiedSessions(): VerifiedSessionCache {
   const config = edgeConfig();
   cache ??= new VerifiedSessionCache({
     maxEntries: config.sessionCacheMaxEntries,
+    maxBytes: config.sessionCacheMaxBytes,
     maxAgeMs: config.sessionCacheMaxAgeSeconds * 1000,
   });
   return cache;

@@ -3,6 +3,12 @@ import type { AccessTokenClaims } from './access-token';
 export interface VerifiedSessionCacheOptions {
   /** Most entries kept; the least recently used go first. 0 turns the cache off. */
   maxEntries: number;
+  /**
+   * Most bytes kept, estimated per entry as the cookie value, the token's claims as JSON, and a
+   * fixed overhead for the map entry and the claims object. The Edge runtime gives an isolate
+   * little memory (128 MB on Vercel), so this bounds the cache as much as `maxEntries` does.
+   */
+  maxBytes: number;
   /** Longest an entry is trusted before the cookie is opened and verified again. */
   maxAgeMs: number;
 }
@@ -10,7 +16,11 @@ export interface VerifiedSessionCacheOptions {
 interface Entry {
   readonly claims: AccessTokenClaims;
   readonly until: number;
+  readonly bytes: number;
 }
+
+/** The map entry, the entry and claims objects and their arrays, beyond the strings counted. */
+const ENTRY_OVERHEAD_BYTES = 512;
 
 /** Sealed cookies longer than this (chunked, unusual) are verified every time, not kept. */
 const MAX_KEY_LENGTH = 4096;
@@ -23,13 +33,14 @@ const MAX_KEY_LENGTH = 4096;
  * the whole cache is dropped when the key set changes (`generation`: rotation or refetch).
  *
  * @example
- * const cache = new VerifiedSessionCache({ maxEntries: 10_000, maxAgeMs: 60_000 });
+ * const cache = new VerifiedSessionCache({ maxEntries: 10_000, maxBytes: 4 << 20, maxAgeMs: 60_000 });
  * const claims = cache.get(sealed, keySet.generation) ?? verifyAndRemember();
  */
 export class VerifiedSessionCache {
   readonly #entries = new Map<string, Entry>();
   readonly #options: VerifiedSessionCacheOptions;
   #generation = -1;
+  #bytes = 0;
 
   constructor(options: VerifiedSessionCacheOptions) {
     this.#options = options;
@@ -39,34 +50,54 @@ export class VerifiedSessionCache {
     return this.#entries.size;
   }
 
+  /** The estimated bytes held (see `maxBytes`). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   /** The claims kept for `sealed`, or undefined. Expiry (`exp`) is for the caller to check. */
   get(sealed: string, generation: number): AccessTokenClaims | undefined {
     this.#sync(generation);
     const entry = this.#entries.get(sealed);
     if (!entry) return undefined;
     this.#entries.delete(sealed);
-    if (Date.now() >= entry.until) return undefined;
+    if (Date.now() >= entry.until) {
+      this.#bytes -= entry.bytes;
+      return undefined;
+    }
     this.#entries.set(sealed, entry);
     return entry.claims;
   }
 
   set(sealed: string, claims: AccessTokenClaims, generation: number): void {
-    const { maxEntries, maxAgeMs } = this.#options;
+    const { maxEntries, maxAgeMs, maxBytes } = this.#options;
     if (maxEntries <= 0 || sealed.length > MAX_KEY_LENGTH) return;
+    const bytes = sealed.length + JSON.stringify(claims.payload).length + ENTRY_OVERHEAD_BYTES;
+    if (bytes > maxBytes) return;
     this.#sync(generation);
-    this.#entries.delete(sealed);
+    this.#delete(sealed);
     this.#entries.set(sealed, {
       claims,
       until: Math.min(Date.now() + maxAgeMs, claims.exp * 1000),
+      bytes,
     });
-    while (this.#entries.size > maxEntries) {
-      this.#entries.delete(this.#entries.keys().next().value!);
+    this.#bytes += bytes;
+    while (this.#entries.size > maxEntries || this.#bytes > maxBytes) {
+      this.#delete(this.#entries.keys().next().value!);
     }
+  }
+
+  #delete(sealed: string): void {
+    const entry = this.#entries.get(sealed);
+    if (!entry) return;
+    this.#entries.delete(sealed);
+    this.#bytes -= entry.bytes;
   }
 
   #sync(generation: number): void {
     if (generation === this.#generation) return;
     this.#entries.clear();
+    this.#bytes = 0;
     this.#generation = generation;
   }
 }

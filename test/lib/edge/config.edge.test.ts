@@ -25,6 +25,7 @@ describe('readEdgeConfig', () => {
       secureCookies: true,
       sessionMaxAgeSeconds: 604800,
       sessionCacheMaxEntries: 10000,
+      sessionCacheMaxBytes: 4194304,
       sessionCacheMaxAgeSeconds: 60,
       upstash: null,
       revocation: 'off',
@@ -74,7 +75,7 @@ describe('readEdgeConfig', () => {
     }
   });
 
-  it.each([
+  it.each<[Record<string, string | undefined>, string]>([
     [
       { SCALEKIT_ENV_URL: undefined },
       'SCALEKIT_ENV_URL is missing. Example: SCALEKIT_ENV_URL=https://acme.scalekit.com',
@@ -130,7 +131,7 @@ describe('readEdgeConfig', () => {
       ['a repeated block of hex', '0123456789abcdef'.repeat(2)],
       ['a passphrase', 'correct horse battery staple and then some more'],
       ['a repeated word with digits', 'Summer2024!'.repeat(3)],
-    ].map(([, secret]) => [
+    ].map(([, secret]): [Record<string, string | undefined>, string] => [
       { SESSION_COOKIE_SECRET: secret },
       'SESSION_COOKIE_SECRET looks guessable: use 32 random bytes, not words, a passphrase or a pattern. Example: SESSION_COOKIE_SECRET=$(openssl rand -base64 32)',
     ]),
@@ -157,6 +158,10 @@ describe('readEdgeConfig', () => {
     [
       { SESSION_CACHE_MAX_ENTRIES: '-1' },
       'SESSION_CACHE_MAX_ENTRIES must be a whole number (0 turns it off). Example: SESSION_CACHE_MAX_ENTRIES=10000',
+    ],
+    [
+      { SESSION_CACHE_MAX_BYTES: '4MB' },
+      'SESSION_CACHE_MAX_BYTES must be a whole number (0 turns it off). Example: SESSION_CACHE_MAX_BYTES=4194304',
     ],
     [
       { SESSION_CACHE_MAX_AGE_SECONDS: '0' },
