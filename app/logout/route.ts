@@ -1,13 +1,13 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { AuthError } from '@/lib/edge/errors';
 import { noStore } from '@/lib/edge/responses';
-import { readAccessSession } from '@/lib/edge/session';
-import { clearSessionCookies, readSessionCookie } from '@/lib/edge/session-cookies';
+import { openAccessSession } from '@/lib/edge/session';
 import { postLogoutUrl, serverConfig } from '@/lib/server/env';
 import { randomToken } from '@/lib/server/login-transaction';
 import { revokeSession } from '@/lib/server/revocation';
 import { authRoute, failRoute } from '@/lib/server/route-handler';
 import { scalekit } from '@/lib/server/scalekit';
+import { clearSessionCookies, readSignInRecord } from '@/lib/server/session-records';
 import { getStore } from '@/lib/server/store/get-store';
 
 /**
@@ -28,17 +28,21 @@ export const POST = authRoute(async (request: NextRequest) => {
     return failRoute(request, new AuthError('cross_site_request', 'logout from another origin'));
   }
   const config = serverConfig();
-  const idToken = await readSessionCookie(request.cookies, 'id', config);
+  const signIn = await readSignInRecord(request.cookies, config);
   const logoutUrl = scalekit().getLogoutUrl({
-    ...(idToken ? { idTokenHint: idToken } : {}),
+    ...(signIn ? { idTokenHint: signIn.idToken } : {}),
     postLogoutRedirectUri: postLogoutUrl(),
     state: randomToken(16),
   });
 
-  // Only a still-valid access token needs revoking: an expired one (and any copy of it) is already
-  // refused, and refresh dies with the Scalekit session. Best effort: the cookies go regardless.
-  const claims = await readAccessSession(request.cookies).catch(() => null);
-  if (claims) await revokeSession(getStore(), claims.sid, claims.exp).catch(() => undefined);
+  // The session id goes on the revocation list for as long as any of its cookies could live,
+  // expired access token or not: a copied refresh cookie must not renew it later either. Best
+  // effort: the cookies go regardless.
+  const current = await openAccessSession(request.cookies).catch(() => null);
+  if (current) {
+    const until = Math.floor(Date.now() / 1000) + config.sessionMaxAgeSeconds;
+    await revokeSession(getStore(), current.claims.sid, until).catch(() => undefined);
+  }
 
   const response = noStore(NextResponse.redirect(logoutUrl, 303));
   clearSessionCookies(response.cookies, config, request.cookies);

@@ -39,6 +39,12 @@ const ACCESS_TOKEN: TokenKind = {
  */
 const ID_TOKEN_ONLY_CLAIMS = ['nonce', 'at_hash', 'c_hash'] as const;
 
+/** A genuine access token's claims, and whether it has expired (so it is only worth a refresh). */
+export interface OpenedAccessToken {
+  readonly claims: AccessTokenClaims;
+  readonly expired: boolean;
+}
+
 /**
  * Fully verifies a Scalekit access token: everything {@link verifyJwt} checks (RS256, signature,
  * `iss`, `aud`, `exp`/`nbf`), `typ` `JWT` or `at+jwt` when present, `sub` and `sid` present,
@@ -53,11 +59,22 @@ export async function verifyAccessToken(
   token: string,
   options: VerifyOptions = {},
 ): Promise<AccessTokenClaims> {
-  const { payload, expired } = await verifyJwt(token, ACCESS_TOKEN, options.keySet);
-  // An expired token still has to pass every other rule before it is worth a refresh.
-  const claims = readClaims(payload, edgeConfig().clientId);
+  const { claims, expired } = await openAccessToken(token, options);
   if (expired) throw new AuthError('token_expired', 'access token has expired');
   return claims;
+}
+
+/**
+ * {@link verifyAccessToken}, except that an expired token passes with `expired: true` once every
+ * other rule holds. For what an expired session still tells truthfully: whose it was (the refresh
+ * binding, sign-out), never for granting access.
+ */
+export async function openAccessToken(
+  token: string,
+  options: VerifyOptions = {},
+): Promise<OpenedAccessToken> {
+  const { payload, expired } = await verifyJwt(token, ACCESS_TOKEN, options.keySet);
+  return { claims: readClaims(payload, edgeConfig().clientId), expired };
 }
 
 function readClaims(payload: JWTPayload, clientId: string): AccessTokenClaims {

@@ -17,7 +17,14 @@ export class StoreError extends AuthError {
   override readonly name = 'StoreError';
   override readonly code = 'store_unavailable';
 
-  constructor(message: string, options?: { cause?: unknown }) {
+  /**
+   * True when the store did not answer in time: the operation may still have taken effect (an
+   * idempotent one is safe to retry); false when it failed or could not be sent.
+   */
+  readonly timedOut: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; timedOut?: boolean }) {
     super('store_unavailable', message, options);
+    this.timedOut = options?.timedOut ?? false;
   }
 }

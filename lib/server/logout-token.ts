@@ -3,6 +3,9 @@ import { AuthError } from '@/lib/edge/errors';
 import type { KeySet } from '@/lib/edge/jwks';
 import { verifyJwt, type TokenKind } from '@/lib/edge/jwt';
 
+/** How long after `iat` a logout token is accepted (and its `jti` must be remembered). */
+export const LOGOUT_TOKEN_MAX_AGE_SECONDS = 300;
+
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
 /** Who an OpenID Connect back-channel logout token signs out: a session, a user, or both. */
@@ -10,24 +13,26 @@ export interface LogoutTokenClaims {
   readonly sid: string | undefined;
   readonly sub: string | undefined;
   readonly iat: number;
+  /** Unique per logout token: remembered for as long as the token is accepted, so a replay is a no-op. */
+  readonly jti: string;
 }
 
 /**
  * Section 2.4 of the back-channel spec recommends `typ: logout+jwt`; Scalekit may send `JWT`.
- * Logout tokens must be fresh: they are accepted for five minutes after `iat`.
+ * Logout tokens must be fresh: they are accepted for five minutes after `iat`, and carry a `jti`.
  */
 const LOGOUT_TOKEN: TokenKind = {
   name: 'logout token',
   typ: ['logout+jwt', 'jwt'],
-  requiredClaims: ['iat'],
-  maxTokenAge: '5 minutes',
+  requiredClaims: ['iat', 'jti'],
+  maxTokenAge: `${LOGOUT_TOKEN_MAX_AGE_SECONDS} seconds`,
   invalid: 'token_invalid',
 };
 
 /**
  * Verifies a back-channel logout token (OpenID Connect Back-Channel Logout 1.0, section 2.6):
  * everything {@link verifyJwt} checks (RS256 signature against the environment's JWKS, `iss`,
- * `aud` = this client), `iat` no older than five minutes, `typ` `logout+jwt` or `JWT` when
+ * `aud` = this client), `iat` no older than five minutes, a `jti`, `typ` `logout+jwt` or `JWT` when
  * present, an `events` object holding the back-channel logout event, `sid` or `sub`, and no
  * `nonce` (so an ID token cannot pose as one). Throws `token_invalid` (or `jwks_unavailable`).
  *
@@ -49,5 +54,8 @@ export async function verifyLogoutToken(
   const sid = typeof payload.sid === 'string' && payload.sid ? payload.sid : undefined;
   const sub = typeof payload.sub === 'string' && payload.sub ? payload.sub : undefined;
   if (!sid && !sub) throw new AuthError('token_invalid', 'logout token names no session or user');
-  return { sid, sub, iat: payload.iat as number };
+  if (typeof payload.jti !== 'string' || !payload.jti) {
+    throw new AuthError('token_invalid', 'logout token has no jti');
+  }
+  return { sid, sub, iat: payload.iat as number, jti: payload.jti };
 }

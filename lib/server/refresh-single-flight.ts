@@ -1,6 +1,7 @@
 import 'server-only';
 import { AuthError, isAuthError } from '@/lib/edge/errors';
 import { seal, unseal } from '@/lib/edge/seal';
+import { StoreError } from '@/lib/edge/store-error';
 import type { Store } from './store/store';
 
 /** What one redemption of a refresh token yields. */
@@ -74,24 +75,28 @@ async function coordinate(
   const remember = async (result: TokenPair | typeof REJECTED) =>
     store.set(resultKey, await seal(JSON.stringify(result), 'store', secrets), graceMs);
 
-  try {
-    const earlier = await readResult();
-    if (earlier) return earlier;
-    const deadline = Date.now() + waitMs;
-    for (let attempt = 0; ; attempt++) {
+  const deadline = Date.now() + waitMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const earlier = await readResult();
+      if (earlier) return earlier;
+      // Idempotent: a retry whose earlier attempt landed (its answer lost) finds its own owner id.
       if (await store.setIfAbsent(lockKey, owner, lockTtlMs)) break;
-      // Someone else is redeeming this token: wait for the pair they store.
-      await sleep(Math.min(25 * 2 ** attempt, 200));
-      const theirs = await readResult();
-      if (theirs) return theirs;
-      if (Date.now() > deadline) {
-        throw new AuthError('refresh_unavailable', 'timed out waiting for a concurrent refresh');
+    } catch (err) {
+      if (isAuthError(err, 'refresh_failed')) throw err;
+      // A store too slow to answer may still be coordinating: retry until the deadline. One that
+      // fails outright, or stays silent past it, is bypassed: coordination must not sign anyone out.
+      if (!(err instanceof StoreError && err.timedOut) || Date.now() > deadline) {
+        degraded(err);
+        return redeem();
       }
+      continue;
     }
-  } catch (err) {
-    if (isAuthError(err, 'refresh_unavailable', 'refresh_failed')) throw err;
-    degraded(err);
-    return redeem();
+    // Someone else is redeeming this token: wait for the pair they store.
+    await sleep(Math.min(25 * 2 ** attempt, 200));
+    if (Date.now() > deadline) {
+      throw new AuthError('refresh_unavailable', 'timed out waiting for a concurrent refresh');
+    }
   }
 
   try {

@@ -6,8 +6,10 @@ import type { AccessTokenClaims } from '@/lib/edge/access-token';
 import { edgeConfig } from '@/lib/edge/config';
 import { isAuthError } from '@/lib/edge/errors';
 import { readAccessSession } from '@/lib/edge/session';
+import { isRevoked, revocationReader } from '@/lib/edge/revocation';
 import { readSessionCookie, type CookieSource } from '@/lib/edge/session-cookies';
 import { readProfile, type IdTokenClaims } from './id-token';
+import { readSignInRecord } from './session-records';
 
 export interface Session {
   /** Verified access-token claims: use these for authorization decisions. */
@@ -43,9 +45,18 @@ export async function readSession(cookies: CookieSource): Promise<SessionRead> {
     return { ok: false, reason: 'unauthenticated' };
   }
   if (claims === null) return { ok: false, reason: 'unauthenticated' };
-  const idToken = await readSessionCookie(cookies, 'id', edgeConfig());
-  const profile = idToken === null ? null : safeDecode(idToken);
-  // An ID token of another person than the access token's is never shown.
+  const config = edgeConfig();
+  // With strict revocation the Node side refuses a signed-out session too, not only the
+  // middleware: pages outside the matcher (the home page's header) must not show it.
+  if (
+    config.revocation === 'strict' &&
+    (await isRevoked(revocationReader(config), claims, config))
+  ) {
+    return { ok: false, reason: 'unauthenticated' };
+  }
+  const signIn = await readSignInRecord(cookies, config);
+  // The profile of another session than the access token's is never shown.
+  const profile = signIn?.sid === claims.sid ? safeDecode(signIn.idToken) : null;
   const user = profile && profile.sub === claims.sub ? profile : readProfile({ sub: claims.sub });
   return { ok: true, session: { claims, user, expiresAt: claims.exp * 1000 } };
 }

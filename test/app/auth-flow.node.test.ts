@@ -8,6 +8,7 @@ import { seal, unseal } from '@/lib/edge/seal';
 import { protect } from '@/lib/edge/protect';
 import { issuerControl } from '../support/issuer-control';
 import { APP_URL, authorize, call, pathOf } from '../support/app';
+import { expireAccessToken } from '../support/expired-session';
 import { CookieJar } from '../support/cookie-jar';
 
 const control = issuerControl(inject('issuerUrl'));
@@ -136,7 +137,7 @@ describe('sign-in, refresh and sign-out with the real SDK against the local issu
     expect(early.headers.get('location')).toBe(`${APP_URL}/dashboard`);
 
     const expiredJar = jar.clone();
-    expiredJar.cookies.delete('sk_access;/');
+    await expireAccessToken(expiredJar);
     const retry = await call(refreshGet, '/api/refresh?returnTo=%2Fdashboard', { jar: expiredJar });
     expect(retry.status).toBe(503);
     expect(await retry.text()).toContain('You are still signed in');

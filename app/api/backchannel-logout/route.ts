@@ -1,30 +1,32 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { AuthError, isAuthError } from '@/lib/edge/errors';
+import { CLOCK_TOLERANCE_SECONDS } from '@/lib/edge/jwt';
 import { noStore } from '@/lib/edge/responses';
-import { verifyLogoutToken } from '@/lib/server/logout-token';
+import { serverConfig } from '@/lib/server/env';
+import { LOGOUT_TOKEN_MAX_AGE_SECONDS, verifyLogoutToken } from '@/lib/server/logout-token';
 import { revokeSession, revokeSubject } from '@/lib/server/revocation';
 import { authRoute, failRoute } from '@/lib/server/route-handler';
 import { getStore } from '@/lib/server/store/get-store';
 
-/** No Scalekit access token outlives this; revocations are kept that long after a logout token. */
-const MAX_ACCESS_TOKEN_LIFETIME_SECONDS = 24 * 3600;
 const MAX_BODY_BYTES = 16 * 1024;
 
 /**
  * OpenID Connect Back-Channel Logout: Scalekit posts a signed `logout_token` when a session ends
  * elsewhere (another app, an admin, the session timing out). The session (or, with only `sub`,
- * every earlier session of the user) goes on the revocation list, which the middleware checks
- * with `SESSION_REVOCATION=strict`; refresh then fails at Scalekit too. Answers 200, 400
- * `invalid_request`, or 503 (`jwks_unavailable`, `store_unavailable`) for Scalekit to retry.
+ * every earlier session of the user) goes on the revocation list for as long as its cookies could
+ * live: the middleware refuses it with `SESSION_REVOCATION=strict`, and `/api/refresh` never
+ * renews it. A replayed token (same `jti`) changes nothing. Answers 200, 400 `invalid_request`,
+ * or 503 (`jwks_unavailable`, `store_unavailable`) for Scalekit to retry.
  */
 export const POST = authRoute(async (request: NextRequest) => {
   const invalid = (why: string) => failRoute(request, new AuthError('invalid_request', why));
-  const length = Number(request.headers.get('content-length') ?? 0);
   const type = request.headers.get('content-type') ?? '';
-  if (length > MAX_BODY_BYTES) return invalid('body over 16 KB');
   if (!type.startsWith('application/x-www-form-urlencoded')) return invalid('not a form post');
-  const body = await request.text();
-  if (body.length > MAX_BODY_BYTES) return invalid('body over 16 KB');
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) {
+    return invalid('body over 16 KB');
+  }
+  const body = await readAtMost(request, MAX_BODY_BYTES);
+  if (body === null) return invalid('body over 16 KB');
   const token = new URLSearchParams(body).get('logout_token');
   if (!token) return invalid('no logout_token');
 
@@ -35,13 +37,48 @@ export const POST = authRoute(async (request: NextRequest) => {
     if (isAuthError(err, 'jwks_unavailable')) return failRoute(request, err);
     return invalid(isAuthError(err) ? err.message : 'logout token failed verification');
   }
-  const until = Math.floor(Date.now() / 1000) + MAX_ACCESS_TOKEN_LIFETIME_SECONDS;
+  const store = getStore();
+  const until = Math.floor(Date.now() / 1000) + serverConfig().sessionMaxAgeSeconds;
   try {
-    if (claims.sid) await revokeSession(getStore(), claims.sid, until);
-    else if (claims.sub) await revokeSubject(getStore(), claims.sub, until);
+    // First sight of this jti, across instances; a retry of this very request keeps its claim.
+    const firstSight = await store.setIfAbsent(
+      `logout:jti:${claims.jti}`,
+      crypto.randomUUID(),
+      (LOGOUT_TOKEN_MAX_AGE_SECONDS + 2 * CLOCK_TOLERANCE_SECONDS) * 1000,
+    );
+    if (firstSight && claims.sid) await revokeSession(store, claims.sid, until);
+    else if (firstSight && claims.sub) await revokeSubject(store, claims.sub, until);
   } catch (err) {
     if (isAuthError(err, 'store_unavailable')) return failRoute(request, err);
     throw err;
   }
   return noStore(new NextResponse(null, { status: 200 }));
 });
+
+/**
+ * The request body as text, or null once it grows past `limit` bytes: the limit holds while
+ * reading, whatever `Content-Length` said (a chunked body has none).
+ */
+async function readAtMost(request: NextRequest, limit: number): Promise<string | null> {
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}

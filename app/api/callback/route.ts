@@ -3,12 +3,12 @@ import { verifyAccessToken } from '@/lib/edge/access-token';
 import { isAuthError, type AuthErrorCode } from '@/lib/edge/errors';
 import { noStore } from '@/lib/edge/responses';
 import { sanitizeReturnTo } from '@/lib/edge/return-to';
-import { setSessionCookies } from '@/lib/edge/session-cookies';
 import { readAuthorizeOptions } from '@/lib/server/authorize-options';
 import { callbackUrl, serverConfig } from '@/lib/server/env';
 import { verifyIdToken } from '@/lib/server/id-token';
 import { hasPendingTransactions, takeTransaction } from '@/lib/server/login-transaction';
 import { authRoute, failSignIn } from '@/lib/server/route-handler';
+import { setSessionCookies } from '@/lib/server/session-records';
 import { observeTokenEndpoint, scalekit } from '@/lib/server/scalekit';
 
 /**
@@ -56,9 +56,14 @@ export const GET = authRoute(async (request: NextRequest) => {
     return fail('exchange_failed', 'the exchange returned no ID or access token');
   }
 
+  let sid: string;
   try {
-    await verifyIdToken(idToken, { nonce: transaction.nonce });
-    await verifyAccessToken(accessToken);
+    const profile = await verifyIdToken(idToken, { nonce: transaction.nonce });
+    const claims = await verifyAccessToken(accessToken);
+    if (profile.sub !== claims.sub) {
+      return fail('token_invalid', 'the ID and access tokens name different people');
+    }
+    sid = claims.sid;
   } catch (err) {
     if (isAuthError(err, 'jwks_unavailable', 'id_token_invalid', 'token_invalid')) {
       return fail(err.code, err.message);
@@ -70,12 +75,14 @@ export const GET = authRoute(async (request: NextRequest) => {
     NextResponse.redirect(new URL(sanitizeReturnTo(transaction.returnTo), config.appUrl), 303),
   );
   for (const cookie of cleanup.cookies.getAll()) response.cookies.set(cookie);
+  // Every session cookie is written or deleted: nothing of a previous person's session survives.
   await setSessionCookies(
     response.cookies,
     {
       accessToken,
-      idToken,
-      refreshToken: typeof refreshToken === 'string' ? refreshToken : undefined,
+      sid,
+      refreshToken: typeof refreshToken === 'string' && refreshToken ? refreshToken : undefined,
+      signIn: { idToken, sid, signedInAt: Date.now() },
     },
     config,
     request.cookies,

@@ -2,34 +2,28 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { AuthError, isAuthError } from '@/lib/edge/errors';
 import { actionRedirect, errorJson, errorPage, noStore } from '@/lib/edge/responses';
 import { sanitizeReturnTo } from '@/lib/edge/return-to';
-import { readAccessSession } from '@/lib/edge/session';
-import {
-  clearSessionCookies,
-  readSessionCookie,
-  setSessionCookies,
-} from '@/lib/edge/session-cookies';
+import type { OpenedAccessToken } from '@/lib/edge/access-token';
 import { logAuthFailure } from '@/lib/edge/log';
 import { requestKind } from '@/lib/edge/request-kind';
+import { isRevoked } from '@/lib/edge/revocation';
+import { openAccessSession, readAccessSession } from '@/lib/edge/session';
 import { serverConfig } from '@/lib/server/env';
 import { refreshSession, type RefreshedSession } from '@/lib/server/refresh';
 import { authRoute } from '@/lib/server/route-handler';
+import {
+  clearSessionCookies,
+  readRefreshToken,
+  setSessionCookies,
+} from '@/lib/server/session-records';
+import { getStore } from '@/lib/server/store/get-store';
 
-type Outcome = { ok: true; session: RefreshedSession } | { ok: false; error: AuthError };
+type Outcome =
+  | { ok: true; session: RefreshedSession }
+  /** `keepCookies`: the cookies belong to a real session this request cannot renew; leave them. */
+  | { ok: false; error: AuthError; keepCookies?: boolean };
 
 async function rotate(request: NextRequest): Promise<Outcome> {
-  const refreshToken = await readSessionCookie(request.cookies, 'refresh', serverConfig());
-  let outcome: Outcome;
-  if (refreshToken === null) {
-    outcome = { ok: false, error: new AuthError('refresh_failed', 'no refresh token') };
-  } else {
-    try {
-      outcome = { ok: true, session: await refreshSession(refreshToken) };
-    } catch (err) {
-      if (isAuthError(err, 'config_invalid')) throw err;
-      const error = isAuthError(err) ? err : new AuthError('refresh_unavailable', 'refresh failed');
-      outcome = { ok: false, error };
-    }
-  }
+  const outcome = await redeem(request);
   if (!outcome.ok) {
     const { code, message } = outcome.error;
     logAuthFailure({ code, route: '/api/refresh', kind: requestKind(request), detail: message });
@@ -37,12 +31,60 @@ async function rotate(request: NextRequest): Promise<Outcome> {
   return outcome;
 }
 
+/**
+ * Redeems the refresh token of the session the access cookie proves (expired is fine: that is
+ * why we are here), never another: the refresh cookie must be bound to that session's `sid`, the
+ * session must not be revoked, and the new token must be the same person's.
+ */
+async function redeem(request: NextRequest): Promise<Outcome> {
+  const config = serverConfig();
+  const failed = (why: string, keepCookies = false): Outcome => ({
+    ok: false,
+    error: new AuthError('refresh_failed', why),
+    keepCookies,
+  });
+  let current: OpenedAccessToken | null;
+  try {
+    current = await openAccessSession(request.cookies);
+  } catch (err) {
+    if (isAuthError(err, 'jwks_unavailable')) {
+      return { ok: false, error: new AuthError('refresh_unavailable', err.message) };
+    }
+    if (isAuthError(err, 'config_invalid')) throw err;
+    current = null;
+  }
+  if (!current) return failed('no session to renew');
+  const found = await readRefreshToken(request, current.claims.sid, config);
+  if (found.refreshToken === null) {
+    if (!found.foreign) return failed('no refresh token');
+    return failed('the refresh cookie belongs to another session', true);
+  }
+  if (await isRevoked(getStore(), current.claims, config)) return failed('the session was revoked');
+  try {
+    const session = await refreshSession(found.refreshToken);
+    if (session.claims.sub !== current.claims.sub) {
+      return failed('Scalekit renewed the session as another person');
+    }
+    return { ok: true, session };
+  } catch (err) {
+    if (isAuthError(err, 'config_invalid')) throw err;
+    const error = isAuthError(err) ? err : new AuthError('refresh_unavailable', 'refresh failed');
+    return { ok: false, error };
+  }
+}
+
 /** Sets the rotated cookies, or clears them all when the session is over; transient faults keep them. */
 async function withSession(request: NextRequest, response: NextResponse, outcome: Outcome) {
   const config = serverConfig();
   if (outcome.ok) {
-    await setSessionCookies(response.cookies, outcome.session, config, request.cookies);
-  } else if (outcome.error.code === 'refresh_failed') {
+    const { accessToken, refreshToken, claims } = outcome.session;
+    await setSessionCookies(
+      response.cookies,
+      { accessToken, refreshToken, sid: claims.sid },
+      config,
+      request.cookies,
+    );
+  } else if (outcome.error.code === 'refresh_failed' && !outcome.keepCookies) {
     clearSessionCookies(response.cookies, config, request.cookies);
   }
   return noStore(response);

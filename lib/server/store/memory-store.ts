@@ -59,7 +59,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   return {
     async setIfAbsent(key, value, ttlMs) {
       const ttl = toTtlMs(ttlMs);
-      if (live(key)) return false;
+      const current = live(key);
+      if (current) return current.value === value;
       put(key, value, ttl);
       return true;
     },

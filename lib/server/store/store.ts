@@ -21,7 +21,12 @@ import 'server-only';
  * }
  */
 export interface Store {
-  /** Sets `key` only if it does not exist (SET NX PX). True when this call set it. */
+  /**
+   * Sets `key` only if it does not exist (SET NX PX). True when this call set it, or when `key`
+   * already holds exactly `value`: an earlier attempt of the same call landed although its answer
+   * was lost, so a retry after a network error still owns the lock. Use a value unique to the
+   * caller (an owner id) wherever two callers must not both win.
+   */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   /** The value of `key`, or null when it does not exist or has expired. */
   get(key: string): Promise<string | null>;

@@ -15,6 +15,20 @@ export interface UpstashStoreOptions {
   retries?: number;
 }
 
+// Atomic and idempotent SET NX PX: a retry whose first attempt landed (its answer lost to a
+// network error or a timeout) finds its own value and still owns the key.
+const SET_IF_ABSENT = `
+local current = redis.call('GET', KEYS[1])
+if current == false then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if current == ARGV[1] then
+  return 1
+end
+return 0
+`;
+
 // Atomic compare-and-delete: a GET then DEL from here could delete a lock that expired in between
 // and now belongs to someone else.
 const DELETE_IF_EQUALS = `
@@ -53,6 +67,7 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
     // (a "no" to SET NX) instead of failing. This also frees the connection when we give up.
     signal: () => AbortSignal.timeout(timeoutMs),
   });
+  const setIfAbsentScript = redis.createScript<number>(SET_IF_ABSENT);
   const deleteIfEqualsScript = redis.createScript<number>(DELETE_IF_EQUALS);
 
   function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
@@ -60,7 +75,9 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
       const timer = setTimeout(
         () =>
           reject(
-            new StoreError(`Upstash Redis did not answer ${operation} within ${timeoutMs} ms`),
+            new StoreError(`Upstash Redis did not answer ${operation} within ${timeoutMs} ms`, {
+              timedOut: true,
+            }),
           ),
         timeoutMs,
       );
@@ -73,7 +90,7 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
   return {
     async setIfAbsent(key, value, ttlMs) {
       const px = toTtlMs(ttlMs);
-      return (await call('SET NX', () => redis.set(key, value, { nx: true, px }))) === 'OK';
+      return (await call('SET NX', () => setIfAbsentScript.exec([key], [value, String(px)]))) === 1;
     },
     get(key) {
       return call('GET', () => redis.get<string>(key));
@@ -101,7 +118,9 @@ function unavailable(operation: string, error: unknown, timeoutMs: number): Stor
     return new StoreError(`Upstash Redis failed ${operation}: ${reason}`);
   }
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return new StoreError(`Upstash Redis did not answer ${operation} within ${timeoutMs} ms`);
+    return new StoreError(`Upstash Redis did not answer ${operation} within ${timeoutMs} ms`, {
+      timedOut: true,
+    });
   }
   return new StoreError(`Upstash Redis could not be reached for ${operation}`, { cause: error });
 }
