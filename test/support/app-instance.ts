@@ -12,7 +12,7 @@ export async function loadAppInstance(env: Record<string, string | undefined>) {
     if (value === undefined) delete process.env[name];
   try {
     vi.resetModules();
-    const [protection, login, callback, refresh, logout, backchannel, envModule, store] =
+    const [protection, login, callback, refresh, logout, backchannel, envModule, store, session] =
       await Promise.all([
         import('@/lib/edge/protect'),
         import('@/app/login/route'),
@@ -22,6 +22,7 @@ export async function loadAppInstance(env: Record<string, string | undefined>) {
         import('@/app/api/backchannel-logout/route'),
         import('@/lib/server/env'),
         import('@/lib/server/store/get-store'),
+        import('@/lib/server/session'),
       ]);
     // Configuration and the store are read on first use: read them now, under `env`.
     envModule.serverConfig();
@@ -34,6 +35,9 @@ export async function loadAppInstance(env: Record<string, string | undefined>) {
       refreshPost: refresh.POST,
       logoutPost: logout.POST,
       backchannelLogout: backchannel.POST,
+      readSession: session.readSession,
+      /** The store this instance coordinates through (for tests that look behind it). */
+      store: store.getStore(),
     };
   } finally {
     process.env = saved;

@@ -11,6 +11,7 @@ export interface CallOptions {
   method?: string;
   jar?: CookieJar;
   headers?: Record<string, string>;
+  body?: string;
 }
 
 /** Calls a route handler (or the middleware) like the browser would, keeping cookies in `jar`. */
@@ -20,7 +21,7 @@ export async function call(handler: Handler, path: string, options: CallOptions 
   const cookie = options.jar?.header(url.pathname);
   if (cookie) headers.set('cookie', cookie);
   const response = await handler(
-    new NextRequest(url, { method: options.method ?? 'GET', headers }),
+    new NextRequest(url, { method: options.method ?? 'GET', headers, body: options.body }),
   );
   options.jar?.store(response);
   return response;
