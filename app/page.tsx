@@ -1,9 +1,6 @@
-import Link from 'next/link';
-import { getSession } from '@/lib/server/session';
-import { SignInLink } from '@/app/_components/sign-in-link';
+import { HomeGreeting } from '@/app/_components/home-greeting';
 
-export default async function HomePage() {
-  const session = await getSession();
+export default function HomePage() {
   return (
     <>
       <h1>Scalekit hosted login for Next.js</h1>
@@ -11,16 +8,7 @@ export default async function HomePage() {
         Sessions are verified at the Edge on every request to a protected page, and tokens are
         rotated by Node route handlers with the Scalekit SDK.
       </p>
-      {session ? (
-        <p>
-          Signed in as <strong>{session.user.email ?? session.claims.sub}</strong>.{' '}
-          <Link href="/dashboard">Open your dashboard</Link>.
-        </p>
-      ) : (
-        <p>
-          <SignInLink />
-        </p>
-      )}
+      <HomeGreeting />
     </>
   );
 }

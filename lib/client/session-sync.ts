@@ -1,18 +1,23 @@
+import { isSessionSnapshot, type SessionSnapshot } from './session-state';
+
 /**
- * What the session keeper and `fetchWithSession` share in the browser: one refresh call per page
- * at a time, and the news of a new expiry, for this page and every other tab of the app.
- * No token ever reaches the browser: `/api/refresh` rotates the HttpOnly cookies and answers only
- * the new access-token expiry.
+ * What the session provider and `fetchWithSession` share in the browser: one refresh call per
+ * page at a time, and the news of the session (renewed, switched, signed out) for this page and
+ * every other tab of the app. No token ever reaches the browser: `/api/refresh` rotates the
+ * HttpOnly cookies and answers only the session's snapshot.
  */
 
 /** Web Locks name: the tab holding it is the only one refreshing. */
 export const REFRESH_LOCK = 'scalekit-session-refresh';
-/** BroadcastChannel name: carries `{ expiresAt }` after each successful refresh. */
+/** BroadcastChannel name: carries {@link SessionNews}. */
 export const SESSION_CHANNEL = 'scalekit-session';
 
+/** A session renewed or freshly rendered (a sign-in, an organization switch), or its end. */
+export type SessionNews = { type: 'session'; session: SessionSnapshot } | { type: 'signed-out' };
+
 export type RefreshResult =
-  /** Rotated; `expiresAt` is the new access token's expiry in ms since the epoch. */
-  | { status: 'ok'; expiresAt: number }
+  /** Rotated; the new session, whose `expiresAt` is the new access token's expiry. */
+  | { status: 'ok'; session: SessionSnapshot }
   /** 401: the session is over (refresh token rejected or gone). Sign in again. */
   | { status: 'ended' }
   /** 503, another status or a network error: transient, the session is intact. Retry later. */
@@ -22,7 +27,7 @@ let inFlight: Promise<RefreshResult> | null = null;
 
 /**
  * `POST /api/refresh`, once for every caller in this page that asks while a call is running.
- * On success every {@link onExpiry} listener hears the new expiry, in this tab and the others.
+ * Every tab hears the outcome ({@link onSessionNews}): the new session, or that it ended.
  */
 export function refreshSession(): Promise<RefreshResult> {
   inFlight ??= postRefresh().finally(() => {
@@ -43,29 +48,39 @@ async function postRefresh(): Promise<RefreshResult> {
   } catch {
     return { status: 'unavailable' };
   }
-  if (response.status === 401) return { status: 'ended' };
+  if (response.status === 401) {
+    announce({ type: 'signed-out' });
+    return { status: 'ended' };
+  }
   if (!response.ok) return { status: 'unavailable' };
-  const body = (await response.json().catch(() => null)) as { expiresAt?: unknown } | null;
-  if (typeof body?.expiresAt !== 'number') return { status: 'unavailable' };
-  announceExpiry(body.expiresAt);
-  return { status: 'ok', expiresAt: body.expiresAt };
+  const body = (await response.json().catch(() => null)) as { session?: unknown } | null;
+  if (!isSessionSnapshot(body?.session)) return { status: 'unavailable' };
+  announce({ type: 'session', session: body.session });
+  return { status: 'ok', session: body.session };
 }
 
-/** Tells every tab (this one's listeners too: the channel reaches all other channel objects). */
-function announceExpiry(expiresAt: number): void {
+/**
+ * Tells every tab, this one's listeners included (a channel reaches every other channel object,
+ * and each listener has its own).
+ */
+export function announce(news: SessionNews): void {
   if (typeof BroadcastChannel === 'undefined') return;
   // A message is queued for every receiver when posted, so closing at once loses nothing.
   const channel = new BroadcastChannel(SESSION_CHANNEL);
-  channel.postMessage({ expiresAt });
+  channel.postMessage(news);
   channel.close();
 }
 
-/** Calls `listener` with each new expiry announced by any tab. Returns the unsubscribe function. */
-export function onExpiry(listener: (expiresAt: number) => void): () => void {
+/** Calls `listener` with each piece of session news from any tab. Returns the unsubscribe function. */
+export function onSessionNews(listener: (news: SessionNews) => void): () => void {
   if (typeof BroadcastChannel === 'undefined') return () => {};
   const channel = new BroadcastChannel(SESSION_CHANNEL);
-  channel.onmessage = (event: MessageEvent<{ expiresAt?: unknown } | null>) => {
-    if (typeof event.data?.expiresAt === 'number') listener(event.data.expiresAt);
+  channel.onmessage = (event: MessageEvent<unknown>) => {
+    const news = event.data as Partial<SessionNews> | null;
+    if (news?.type === 'signed-out') listener({ type: 'signed-out' });
+    else if (news?.type === 'session' && isSessionSnapshot(news.session)) {
+      listener({ type: 'session', session: news.session });
+    }
   };
   return () => channel.close();
 }

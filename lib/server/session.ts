@@ -5,9 +5,11 @@ import { cache } from 'react';
 import type { AccessTokenClaims } from '@/lib/edge/access-token';
 import { edgeConfig } from '@/lib/edge/config';
 import { isAuthError } from '@/lib/edge/errors';
-import { readAccessSession } from '@/lib/edge/session';
+import type { OpenedAccessToken } from '@/lib/edge/access-token';
+import { openAccessSession } from '@/lib/edge/session';
 import { isRevoked, revocationReader } from '@/lib/edge/revocation';
 import { readSessionCookie, type CookieSource } from '@/lib/edge/session-cookies';
+import { SIGNED_OUT, type SessionSnapshot, type SessionState } from '@/lib/client/session-state';
 import { readProfile, type IdTokenClaims } from './id-token';
 import { readSignInRecord } from './session-records';
 
@@ -18,12 +20,19 @@ export interface Session {
   readonly user: IdTokenClaims;
   /** When the access token expires, in ms since the epoch (for the client session keeper). */
   readonly expiresAt: number;
+  /**
+   * When the person signed in (ms since the epoch), recorded sealed at the callback and never
+   * moved by a refresh; undefined when the record does not belong to this session.
+   */
+  readonly signedInAt: number | undefined;
 }
 
 /** A session, or why there is none: none at all (sign in), or an access token to renew. */
 export type SessionRead =
   | { readonly ok: true; readonly session: Session }
-  | { readonly ok: false; readonly reason: 'unauthenticated' | 'token_expired' };
+  | { readonly ok: false; readonly reason: 'unauthenticated' }
+  /** `expired`: the session as its expired (but genuine) token says, for display only. */
+  | { readonly ok: false; readonly reason: 'token_expired'; readonly expired: Session };
 
 /**
  * Reads and verifies the session in `cookies` through the same module as the middleware (and its
@@ -36,15 +45,15 @@ export type SessionRead =
  * if (!read.ok) return errorJson(read.reason);
  */
 export async function readSession(cookies: CookieSource): Promise<SessionRead> {
-  let claims: AccessTokenClaims | null;
+  let opened: OpenedAccessToken | null;
   try {
-    claims = await readAccessSession(cookies);
+    opened = await openAccessSession(cookies);
   } catch (err) {
-    if (isAuthError(err, 'token_expired')) return { ok: false, reason: 'token_expired' };
     if (isAuthError(err, 'config_invalid', 'jwks_unavailable') || !isAuthError(err)) throw err;
     return { ok: false, reason: 'unauthenticated' };
   }
-  if (claims === null) return { ok: false, reason: 'unauthenticated' };
+  if (opened === null) return { ok: false, reason: 'unauthenticated' };
+  const { claims } = opened;
   const config = edgeConfig();
   // With strict revocation the Node side refuses a signed-out session too, not only the
   // middleware: pages outside the matcher (the home page's header) must not show it.
@@ -54,11 +63,65 @@ export async function readSession(cookies: CookieSource): Promise<SessionRead> {
   ) {
     return { ok: false, reason: 'unauthenticated' };
   }
-  const signIn = await readSignInRecord(cookies, config);
-  // The profile of another session than the access token's is never shown.
-  const profile = signIn?.sid === claims.sid ? safeDecode(signIn.idToken) : null;
-  const user = profile && profile.sub === claims.sub ? profile : readProfile({ sub: claims.sub });
-  return { ok: true, session: { claims, user, expiresAt: claims.exp * 1000 } };
+  const session = await sessionOf(claims, cookies);
+  return opened.expired
+    ? { ok: false, reason: 'token_expired', expired: session }
+    : { ok: true, session };
+}
+
+/**
+ * The {@link Session} of verified claims: the profile and sign-in time from the sign-in record,
+ * when that record belongs to the same session (`sid`) and person (`sub`).
+ */
+export async function sessionOf(
+  claims: AccessTokenClaims,
+  cookies: CookieSource,
+): Promise<Session> {
+  const signIn = await readSignInRecord(cookies, edgeConfig());
+  const own = signIn?.sid === claims.sid ? signIn : null;
+  const profile = own ? safeDecode(own.idToken) : null;
+  const same = profile?.sub === claims.sub;
+  return {
+    claims,
+    user: same ? profile : readProfile({ sub: claims.sub }),
+    expiresAt: claims.exp * 1000,
+    signedInAt: same ? own?.signedInAt : undefined,
+  };
+}
+
+/**
+ * What the browser may know of a session ({@link SessionSnapshot}): never a token.
+ *
+ * @example
+ * return Response.json({ session: sessionSnapshot(session) });
+ */
+export function sessionSnapshot(session: Session): SessionSnapshot {
+  return {
+    user: { sub: session.user.sub, email: session.user.email, name: session.user.name },
+    organizationId: session.claims.oid,
+    roles: session.claims.roles,
+    permissions: session.claims.permissions,
+    expiresAt: session.expiresAt,
+  };
+}
+
+/**
+ * The session state for `<SessionProvider initial={…}>`: `signed-in`, `renewing` (the access
+ * token expired: shown as signed in while the browser renews it), or `signed-out`.
+ */
+export async function getSessionState(): Promise<SessionState> {
+  let read: SessionRead;
+  try {
+    read = await currentSession();
+  } catch (err) {
+    if (isAuthError(err, 'jwks_unavailable')) return SIGNED_OUT;
+    throw err;
+  }
+  if (read.ok) return { status: 'signed-in', session: sessionSnapshot(read.session) };
+  if (read.reason === 'token_expired') {
+    return { status: 'renewing', session: sessionSnapshot(read.expired) };
+  }
+  return SIGNED_OUT;
 }
 
 /**

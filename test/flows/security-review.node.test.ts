@@ -28,7 +28,6 @@ import {
  */
 const control = issuerControl(inject('issuerUrl'));
 const secrets = [process.env.SESSION_COOKIE_SECRET!];
-const DOCUMENT = { 'sec-fetch-mode': 'navigate', accept: 'text/html' };
 const tokenCalls = async () => (await control.counts()).token ?? 0;
 const now = () => Math.floor(Date.now() / 1000);
 

@@ -10,6 +10,7 @@ import { openAccessSession, readAccessSession } from '@/lib/edge/session';
 import { serverConfig } from '@/lib/server/env';
 import { refreshSession, type RefreshedSession } from '@/lib/server/refresh';
 import { authRoute } from '@/lib/server/route-handler';
+import { sessionOf, sessionSnapshot } from '@/lib/server/session';
 import {
   clearSessionCookies,
   readRefreshToken,
@@ -113,7 +114,8 @@ export const GET = authRoute(async (request: NextRequest) => {
 });
 
 /**
- * Two callers: the client session keeper (JSON: `{ ok, expiresAt }`, 401 when the session is over,
+ * Two callers: the client session keeper (JSON: `{ ok, expiresAt, session }` with the session's
+ * snapshot for `useSession()`, 401 when the session is over,
  * 503 to retry later), and a Server Action the middleware replayed here with a 307 because its
  * token had expired: it goes back to the page with another 307, so the browser re-sends the
  * action once, now with fresh cookies.
@@ -130,7 +132,8 @@ export const POST = authRoute(async (request: NextRequest) => {
     return withSession(request, login, outcome);
   }
   if (outcome.ok) {
-    const body = { ok: true, expiresAt: outcome.session.claims.exp * 1000 };
+    const session = sessionSnapshot(await sessionOf(outcome.session.claims, request.cookies));
+    const body = { ok: true, expiresAt: session.expiresAt, session };
     return withSession(request, NextResponse.json(body), outcome);
   }
   return withSession(request, errorJson(outcome.error.code), outcome);

@@ -1,7 +1,5 @@
-'use client';
-
-import { useEffect } from 'react';
-import { onExpiry, refreshSession, withRefreshLock } from './session-sync';
+import { onSessionNews, refreshSession, withRefreshLock } from './session-sync';
+import type { SessionSnapshot } from './session-state';
 
 const MAX_LEAD_MS = 30_000;
 const MAX_BACKOFF_MS = 30_000;
@@ -12,36 +10,34 @@ const NEWS_WAIT_MS = 1_000;
 /** setTimeout fires at once for delays beyond 2^31 - 1 ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+export interface KeeperEvents {
+  /** A newer session, renewed here or announced by another tab. */
+  onSession(session: SessionSnapshot): void;
+  /** The session is over: refresh was refused here or in another tab, or another tab signed out. */
+  onEnded(): void;
+}
+
 /**
  * Keeps the session alive while the page is in use: rotates the tokens shortly before the access
- * token expires, so clicks, Server Actions and API calls never meet an expired token.
- * Render it once, in the root layout, only for a signed-in person; `expiresAt` is the access
- * token's expiry (ms since the epoch) from `getSession()`. It renders nothing.
+ * token expires, so clicks, Server Actions and API calls never meet an expired token. Used by
+ * `SessionProvider`; returns the function that stops every timer and listener.
  *
  * - Refreshes `lead` before expiry, lead = min(30 s, a quarter of the token's remaining lifetime
- *   when learned), so a 5-minute token is renewed 30 s early and an 8 s one 2 s early.
+ *   when learned), so a 5-minute token is renewed 30 s early and an 8 s one 2 s early. An
+ *   already expired one (`renewing`) is renewed at once.
  * - A hidden tab does not refresh: it catches up on `visibilitychange` or `focus` if the token
  *   expired (or came within the lead) meanwhile. Until then the middleware handles expired tokens.
  * - Tabs take turns with a Web Lock; the holder re-checks the newest expiry any tab announced
  *   (BroadcastChannel) before refreshing, so N tabs make one refresh per expiry. A tab that had
  *   to queue for the lock first gives the previous holder's announcement up to 1 s to arrive.
- * - 401: the session is over, go to sign-in and come back here. 503 or network error: retry
- *   with exponential backoff (1 s, 2 s, 4 s … 30 s).
+ * - 401 (or another tab's sign-out): `onEnded`. 503 or network error: retry with exponential
+ *   backoff (1 s, 2 s, 4 s … 30 s).
  * - Never two rotations within 5 s, so a client clock far off the server's cannot cause a storm.
  *
- * It only spares the person a redirect: the middleware and `requireSession()` still check every
+ * It only spares the person a redirect: the middleware and the guards still check every
  * request, and the tokens never leave the HttpOnly cookies.
- *
- * @example
- * {session && <SessionKeeper expiresAt={session.expiresAt} />}
  */
-export function SessionKeeper({ expiresAt }: { expiresAt: number }) {
-  useEffect(() => keepSession(expiresAt), [expiresAt]);
-  return null;
-}
-
-/** Starts keeping the session; returns the function that stops every timer and listener. */
-function keepSession(initialExpiresAt: number): () => void {
+export function keepSession(initial: SessionSnapshot, events: KeeperEvents): () => void {
   let expiresAt = 0;
   let lead = 0;
   let failures = 0;
@@ -58,14 +54,22 @@ function keepSession(initialExpiresAt: number): () => void {
     timer = setTimeout(onTimer, Math.min(Math.max(delayMs, 0), MAX_TIMER_MS));
   };
 
-  /** A newer expiry (from the page, or a rotation in any tab): plan the next refresh around it. */
-  const learn = (next: number, minDelayMs = MIN_SPACING_MS) => {
-    if (stop.signal.aborted || next <= expiresAt) return;
-    expiresAt = next;
-    lead = Math.min(MAX_LEAD_MS, Math.max(0, next - Date.now()) / 4);
+  /** A newer session (from the page, or a rotation in any tab): plan the next refresh around it. */
+  const learn = (session: SessionSnapshot, minDelayMs = MIN_SPACING_MS, notify = true) => {
+    if (stop.signal.aborted || session.expiresAt <= expiresAt) return;
+    expiresAt = session.expiresAt;
+    lead = Math.min(MAX_LEAD_MS, Math.max(0, expiresAt - Date.now()) / 4);
     failures = 0;
     schedule(Math.max(expiresAt - lead - Date.now(), minDelayMs));
     onNews?.();
+    if (notify) events.onSession(session);
+  };
+
+  const end = () => {
+    if (stop.signal.aborted) return;
+    stop.abort();
+    clearTimeout(timer);
+    events.onEnded();
   };
 
   /** Resolves on the next `learn`, or after `ms`. */
@@ -90,19 +94,14 @@ function keepSession(initialExpiresAt: number): () => void {
         return isDue() && !stop.signal.aborted ? refreshSession() : null;
       }, stop.signal);
       if (result === null || stop.signal.aborted) return;
-      if (result.status === 'ok') {
-        learn(result.expiresAt);
-      } else if (result.status === 'ended') {
-        // A full page load: /login is a route handler that redirects to the hosted login page.
-        const login = new URL('/login', window.location.origin);
-        login.searchParams.set('returnTo', `${window.location.pathname}${window.location.search}`);
-        window.location.assign(login);
-      } else {
+      if (result.status === 'ok') learn(result.session);
+      else if (result.status === 'ended') end();
+      else {
         failures += 1;
         schedule(Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** (failures - 1)));
       }
     } catch {
-      // Aborted while waiting for the lock: the component is gone.
+      // Aborted while waiting for the lock: the provider is gone.
     } finally {
       busy = false;
     }
@@ -117,10 +116,13 @@ function keepSession(initialExpiresAt: number): () => void {
     if (isVisible() && isDue()) void refresh();
   };
 
-  const unsubscribe = onExpiry(learn);
+  const unsubscribe = onSessionNews((message) => {
+    if (message.type === 'session') learn(message.session);
+    else end();
+  });
   document.addEventListener('visibilitychange', onWake);
   window.addEventListener('focus', onWake);
-  learn(initialExpiresAt, 0);
+  learn(initial, 0, false);
 
   return () => {
     stop.abort();

@@ -1,0 +1,24 @@
+'use client';
+
+import Link from 'next/link';
+import { useSession } from '@/lib/client/session-provider';
+import { SignInLink } from './sign-in-link';
+
+/** The home page's call to action, from the client's view of the session. */
+export function HomeGreeting() {
+  const { status, session } = useSession();
+  if (status === 'signed-out') {
+    return (
+      <p>
+        <SignInLink />
+      </p>
+    );
+  }
+  return (
+    <p>
+      Signed in as{' '}
+      <strong data-testid="home-email">{session.user.email ?? session.user.sub}</strong>.{' '}
+      <Link href="/dashboard">Open your dashboard</Link>.
+    </p>
+  );
+}
