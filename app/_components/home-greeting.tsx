@@ -3,15 +3,19 @@
 import Link from 'next/link';
 import { useSession } from '@/lib/client/session-provider';
 import { SignInLink } from './sign-in-link';
+import { SsoSignIn } from './sso-sign-in';
 
 /** The home page's call to action, from the client's view of the session. */
 export function HomeGreeting() {
   const { status, session } = useSession();
   if (status === 'signed-out') {
     return (
-      <p>
-        <SignInLink />
-      </p>
+      <>
+        <p>
+          <SignInLink />
+        </p>
+        <SsoSignIn />
+      </>
     );
   }
   return (

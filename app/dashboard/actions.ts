@@ -1,6 +1,8 @@
 'use server';
 
+import { isValidAuthorizeValue } from '@/lib/server/authorize-options';
 import { requirePermission, requireSession } from '@/lib/server/guards';
+import { switchOrganization } from '@/lib/server/organizations';
 
 export interface Visit {
   /** Server time of the visit, ISO 8601. */
@@ -44,4 +46,24 @@ export async function inviteMember(_previous: InviteState, form: FormData): Prom
   const { claims } = await requirePermission('members:invite', { returnTo: '/dashboard' });
   const email = String(form.get('email') ?? '').trim();
   return { invited: email ? `${email} (to ${claims.oid ?? 'your organization'})` : null };
+}
+
+export interface SwitchState {
+  readonly error: string | null;
+}
+
+/**
+ * Switches organization: to the one whose id was entered, or, with none, through Scalekit's
+ * organization switcher; back to the dashboard afterwards, with every part of the session new.
+ */
+export async function switchOrganizationAction(
+  _previous: SwitchState,
+  form: FormData,
+): Promise<SwitchState> {
+  await requireSession({ returnTo: '/dashboard' });
+  const id = String(form.get('organization') ?? '').trim();
+  if (id && !isValidAuthorizeValue('organization_id', id)) {
+    return { error: 'Enter an organization id such as org_123, or leave it empty.' };
+  }
+  switchOrganization(id || undefined, { returnTo: '/dashboard' });
 }

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { requireSession } from '@/lib/server/guards';
 import { InviteForm } from './invite-form';
+import { OrganizationSwitcher } from './organization-switcher';
 import { VisitForm } from './visit-form';
 import { WhoAmI } from './who-am-i';
 
@@ -40,10 +41,15 @@ export default async function DashboardPage() {
         <VisitForm />
         <WhoAmI />
         <InviteForm />
+        <OrganizationSwitcher />
         <section aria-labelledby="nav-heading" className="panel">
           <h3 id="nav-heading">Client navigation</h3>
           <p>
             <Link href="/dashboard/admin">Admin area</Link>
+          </p>
+          <p>
+            <Link href="/dashboard/security">Security settings</Link> (needs a sign-in within five
+            minutes)
           </p>
         </section>
       </div>

@@ -2,6 +2,9 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { AuthError } from '@/lib/edge/errors';
 import { noStore } from '@/lib/edge/responses';
 import { openAccessSession } from '@/lib/edge/session';
+import { logAuthFailure } from '@/lib/edge/log';
+import { requestKind } from '@/lib/edge/request-kind';
+import { authHooks } from '@/lib/server/auth-hooks';
 import { postLogoutUrl, serverConfig } from '@/lib/server/env';
 import { randomToken } from '@/lib/server/login-transaction';
 import { revokeSession } from '@/lib/server/revocation';
@@ -39,6 +42,16 @@ export const POST = authRoute(async (request: NextRequest) => {
   // expired access token or not: a copied refresh cookie must not renew it later either. Best
   // effort: the cookies go regardless.
   const current = await openAccessSession(request.cookies).catch(() => null);
+  try {
+    await authHooks.beforeSignOut?.({ claims: current?.claims ?? null });
+  } catch {
+    logAuthFailure({
+      code: 'auth_hook_failed',
+      route: '/logout',
+      kind: requestKind(request),
+      detail: 'beforeSignOut threw; signing out anyway',
+    });
+  }
   if (current) {
     const until = Math.floor(Date.now() / 1000) + config.sessionMaxAgeSeconds;
     await revokeSession(getStore(), current.claims.sid, until).catch(() => undefined);

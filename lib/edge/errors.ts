@@ -8,6 +8,10 @@ export const AUTH_ERRORS = {
   token_expired: { status: 401, message: 'Your session needs to be renewed.' },
   token_invalid: { status: 401, message: 'The session could not be verified.' },
   forbidden: { status: 403, message: 'Your account does not have the role this needs.' },
+  step_up_required: {
+    status: 401,
+    message: 'Please sign in again to continue: this needs a recent sign-in.',
+  },
   cross_site_request: { status: 403, message: 'This request did not come from this site.' },
   invalid_request: { status: 400, message: 'The request was malformed.' },
   state_mismatch: {
@@ -27,6 +31,10 @@ export const AUTH_ERRORS = {
   id_token_invalid: {
     status: 502,
     message: 'The identity returned by Scalekit could not be verified.',
+  },
+  auth_hook_failed: {
+    status: 500,
+    message: 'We could not finish signing you in. Please try again.',
   },
   refresh_failed: { status: 401, message: 'Your session has ended.' },
   refresh_unavailable: {
@@ -67,10 +75,19 @@ export class AuthError extends Error {
   constructor(code: AuthErrorCode, message: string = code, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
   }
 }
 
+/**
+ * Marks every AuthError, so one thrown by another copy of this module (a bundle of its own, your
+ * hook's import) is still recognised: `instanceof` only sees this copy's class.
+ */
+const BRAND = Symbol.for('scalekit-nextjs.AuthError');
+
 /** True for an {@link AuthError}, optionally of one of the given codes. */
 export function isAuthError(err: unknown, ...codes: AuthErrorCode[]): err is AuthError {
-  return err instanceof AuthError && (codes.length === 0 || codes.includes(err.code));
+  const branded = err instanceof AuthError || (err instanceof Error && BRAND in err);
+  if (!branded || !isAuthErrorCode((err as AuthError).code)) return false;
+  return codes.length === 0 || codes.includes((err as AuthError).code);
 }

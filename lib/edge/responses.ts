@@ -19,9 +19,16 @@ export function noStore<T extends Response>(response: T): T {
   return response;
 }
 
+/** The `WWW-Authenticate` error of a 401, per code (RFC 6750; RFC 9470 for step-up). */
+const BEARER_ERRORS: Partial<Record<AuthErrorCode, string>> = {
+  token_expired: 'invalid_token',
+  step_up_required: 'insufficient_user_authentication',
+};
+
 /**
  * `{"error":"<code>"}` with the code's status: 401s carry `WWW-Authenticate` (with
- * `error="invalid_token"` when the token expired, which `fetchWithSession` acts on), 503s a
+ * `error="invalid_token"` when the token expired, which `fetchWithSession` acts on, and
+ * `error="insufficient_user_authentication"` when a recent sign-in is needed), 503s a
  * `Retry-After`.
  *
  * @example
@@ -31,10 +38,8 @@ export function errorJson(code: AuthErrorCode): NextResponse {
   const { status } = AUTH_ERRORS[code];
   const response = NextResponse.json({ error: code }, { status });
   if (status === 401) {
-    response.headers.set(
-      'WWW-Authenticate',
-      code === 'token_expired' ? 'Bearer error="invalid_token"' : 'Bearer',
-    );
+    const error = BEARER_ERRORS[code];
+    response.headers.set('WWW-Authenticate', error ? `Bearer error="${error}"` : 'Bearer');
   }
   if (status === 503) response.headers.set('Retry-After', String(RETRY_AFTER_SECONDS));
   return noStore(response);

@@ -1,32 +1,53 @@
 import 'server-only';
 import { forbidden, redirect } from 'next/navigation';
 import type { NextRequest } from 'next/server';
-import { hasPermission, hasRole, type AccessTokenClaims } from '@/lib/edge/access-token';
-import { AuthError } from '@/lib/edge/errors';
+import { hasPermission, hasRole } from '@/lib/edge/access-token';
+import { AuthError, type AuthErrorCode } from '@/lib/edge/errors';
 import { logAuthFailure } from '@/lib/edge/log';
 import { sanitizeReturnTo } from '@/lib/edge/return-to';
 import { authRoute, failRoute } from './route-handler';
 import { currentSession, readSession, type Session } from './session';
 
-/** What a page, action or route needs beyond a session: a role or permission, or any of several. */
-export type Requirement =
-  | { readonly role: string }
-  | { readonly permission: string }
-  | { readonly anyRole: readonly string[] }
-  | { readonly anyPermission: readonly string[] };
+/**
+ * What a page, action or route needs beyond a session; every field given must hold. Roles and
+ * permissions are those of the person's current organization (the access token's `oid`).
+ */
+export interface Requirements {
+  readonly role?: string;
+  readonly permission?: string;
+  /** At least one of these roles. */
+  readonly anyRole?: readonly string[];
+  /** At least one of these permissions. */
+  readonly anyPermission?: readonly string[];
+  /** A sign-in no longer ago than this many seconds (step-up: `/login?prompt=login`). */
+  readonly signedInWithin?: number;
+}
 
 /**
- * True when the verified claims meet the requirement (in the token's current organization: roles
- * and permissions are per organization).
+ * The first requirement the session fails, as the code to answer with: `forbidden` for a role or
+ * permission (signing in again would not help), `step_up_required` for a stale sign-in; null
+ * when every requirement holds.
  *
  * @example
- * meets(session.claims, { anyRole: ['admin', 'owner'] });
+ * unmet(session, { anyRole: ['admin', 'owner'] }); // null | 'forbidden'
  */
-export function meets(claims: AccessTokenClaims, requirement: Requirement): boolean {
-  if ('role' in requirement) return hasRole(claims, requirement.role);
-  if ('permission' in requirement) return hasPermission(claims, requirement.permission);
-  if ('anyRole' in requirement) return requirement.anyRole.some((role) => hasRole(claims, role));
-  return requirement.anyPermission.some((permission) => hasPermission(claims, permission));
+export function unmet(
+  session: Session,
+  requirements: Requirements,
+): 'forbidden' | 'step_up_required' | null {
+  const { claims } = session;
+  const { role, permission, anyRole, anyPermission, signedInWithin } = requirements;
+  if (role !== undefined && !hasRole(claims, role)) return 'forbidden';
+  if (permission !== undefined && !hasPermission(claims, permission)) return 'forbidden';
+  if (anyRole && !anyRole.some((r) => hasRole(claims, r))) return 'forbidden';
+  if (anyPermission && !anyPermission.some((p) => hasPermission(claims, p))) return 'forbidden';
+  if (signedInWithin !== undefined && !isRecent(session, signedInWithin)) return 'step_up_required';
+  return null;
+}
+
+/** True when the person signed in within `seconds`; false when the sign-in time is unknown. */
+function isRecent(session: Session, seconds: number): boolean {
+  return session.signedInAt !== undefined && Date.now() - session.signedInAt <= seconds * 1000;
 }
 
 export interface GuardOptions {
@@ -35,6 +56,11 @@ export interface GuardOptions {
    * the page's path; the middleware, which can, normally answers before a page runs.
    */
   returnTo?: string;
+}
+
+/** `/login` forcing a fresh authentication, coming back to `returnTo`. */
+export function stepUpUrl(returnTo?: string): string {
+  return `/login?prompt=login&returnTo=${encodeURIComponent(sanitizeReturnTo(returnTo))}`;
 }
 
 /**
@@ -56,20 +82,18 @@ export async function requireSession(options: GuardOptions = {}): Promise<Sessio
 }
 
 /**
- * {@link requireSession}, then the requirement: a signed-in person without it gets a real 403
- * (`forbidden()`: the page's `forbidden.tsx`), never a redirect to sign-in, which would loop.
+ * {@link requireSession}, then the requirements: a signed-in person without a role or permission
+ * gets a real 403 (`forbidden()`: the page's `forbidden.tsx`), never a redirect to sign-in, which
+ * would loop; a stale sign-in goes to {@link stepUpUrl} and back.
  */
-async function requireMeeting(requirement: Requirement, options: GuardOptions): Promise<Session> {
+async function requireMeeting(requirements: Requirements, options: GuardOptions) {
   const session = await requireSession(options);
-  if (!meets(session.claims, requirement)) {
-    logAuthFailure({
-      code: 'forbidden',
-      route: sanitizeReturnTo(options.returnTo),
-      kind: 'document',
-    });
-    forbidden();
-  }
-  return session;
+  const code = unmet(session, requirements);
+  if (code === null) return session;
+  const returnTo = sanitizeReturnTo(options.returnTo);
+  logAuthFailure({ code, route: returnTo, kind: 'document' });
+  if (code === 'step_up_required') redirect(stepUpUrl(returnTo));
+  forbidden();
 }
 
 /**
@@ -103,10 +127,52 @@ export function requireAnyPermission(permissions: readonly string[], options: Gu
 }
 
 /**
- * Wraps a Route Handler that needs a session (and optionally a role or permission). The handler
- * runs only with a verified session; otherwise the answer is JSON with a code: 401
- * `unauthenticated`, 401 `token_expired` (which `fetchWithSession()` renews and retries), 403
- * `forbidden`, 503 `jwks_unavailable`.
+ * Step-up for a Server Component: the session of a person who signed in at most `maxAgeSeconds`
+ * ago; otherwise the page goes to `/login?prompt=login` (Scalekit asks for the credentials again,
+ * even with its own session alive) and comes back to `returnTo`. The sign-in time is recorded
+ * sealed at the callback and never moved by a refresh or an organization switch.
+ *
+ * @example
+ * const session = await requireRecentSignIn(5 * 60, { returnTo: '/dashboard/security' });
+ */
+export function requireRecentSignIn(maxAgeSeconds: number, options: GuardOptions = {}) {
+  return requireMeeting({ signedInWithin: maxAgeSeconds }, options);
+}
+
+/** What a Server Action hands back to its client when the sign-in is too old. */
+export interface StepUpRequired {
+  readonly ok: false;
+  readonly error: 'step_up_required';
+  /** Send the person here (a full page load), then let them retry. */
+  readonly signInUrl: string;
+}
+
+/**
+ * Step-up for a Server Action: the session when the sign-in is recent enough, else a coded answer
+ * for the client to act on (an action cannot redirect without losing what the person did). Without
+ * a session at all it redirects to sign-in, like {@link requireSession}.
+ *
+ * @example
+ * const check = await checkRecentSignIn(300, { returnTo: '/dashboard/security' });
+ * if (!check.ok) return check; // the client shows "Confirm it's you" → check.signInUrl
+ */
+export async function checkRecentSignIn(
+  maxAgeSeconds: number,
+  options: GuardOptions = {},
+): Promise<{ readonly ok: true; readonly session: Session } | StepUpRequired> {
+  const session = await requireSession(options);
+  if (unmet(session, { signedInWithin: maxAgeSeconds }) === null) return { ok: true, session };
+  const returnTo = sanitizeReturnTo(options.returnTo);
+  logAuthFailure({ code: 'step_up_required', route: returnTo, kind: 'action' });
+  return { ok: false, error: 'step_up_required', signInUrl: stepUpUrl(returnTo) };
+}
+
+/**
+ * Wraps a Route Handler that needs a session (and optionally {@link Requirements}). The handler
+ * runs only with a verified session that meets them; otherwise the answer is JSON with a code:
+ * 401 `unauthenticated`, 401 `token_expired` (which `fetchWithSession()` renews and retries), 403
+ * `forbidden`, 401 `step_up_required` (with `WWW-Authenticate: Bearer
+ * error="insufficient_user_authentication"`, RFC 9470), 503 `jwks_unavailable`.
  *
  * @example
  * export const GET = withSession(async (request, session) => Response.json(session.user), {
@@ -119,14 +185,13 @@ export function withSession<Context = void>(
     session: Session,
     context: Context,
   ) => Response | Promise<Response>,
-  requirement?: Requirement,
+  requirements: Requirements = {},
 ): (request: NextRequest, context: Context) => Promise<Response> {
   return authRoute(async (request: NextRequest, context: Context) => {
     const read = await readSession(request.cookies);
     if (!read.ok) return failRoute(request, new AuthError(read.reason));
-    if (requirement && !meets(read.session.claims, requirement)) {
-      return failRoute(request, new AuthError('forbidden', 'requirement not met'));
-    }
+    const code: AuthErrorCode | null = unmet(read.session, requirements);
+    if (code !== null) return failRoute(request, new AuthError(code, 'requirement not met'));
     return handler(request, read.session, context);
   });
 }

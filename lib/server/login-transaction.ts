@@ -16,6 +16,12 @@ export interface LoginTransaction {
   readonly nonce: string;
   readonly returnTo: string;
   readonly createdAt: number;
+  /**
+   * The person already signed in here and when, unless this sign-in forces a fresh one
+   * (`prompt=login`): a sign-in Scalekit may complete from its own session (an organization
+   * switch) keeps that time instead of passing for a fresh one.
+   */
+  readonly previousSignIn?: { readonly sub: string; readonly signedInAt: number };
 }
 
 type Config = Pick<EdgeConfig, 'secureCookies' | 'sessionSecrets' | 'sessionMaxAgeSeconds'>;
@@ -53,6 +59,7 @@ export async function createTransaction(
   sink: CookieSink,
   existing: CookieList,
   config: Config,
+  previousSignIn?: LoginTransaction['previousSignIn'],
 ): Promise<LoginTransaction> {
   const transaction: LoginTransaction = {
     state: randomToken(32),
@@ -60,6 +67,7 @@ export async function createTransaction(
     nonce: randomToken(24),
     returnTo,
     createdAt: Date.now(),
+    ...(previousSignIn ? { previousSignIn } : {}),
   };
   const options = cookieOptions('transaction', config);
   const pending = await pendingTransactions(existing, config);
@@ -118,6 +126,11 @@ function parseTransaction(json: string | null): LoginTransaction | null {
   try {
     const value = JSON.parse(json) as Record<string, unknown>;
     const { state, codeVerifier, nonce, returnTo, createdAt } = value;
+    const previous = value.previousSignIn as Record<string, unknown> | undefined;
+    const previousSignIn =
+      typeof previous?.sub === 'string' && typeof previous.signedInAt === 'number'
+        ? { sub: previous.sub, signedInAt: previous.signedInAt }
+        : undefined;
     if (
       typeof state === 'string' &&
       typeof codeVerifier === 'string' &&
@@ -125,7 +138,14 @@ function parseTransaction(json: string | null): LoginTransaction | null {
       typeof returnTo === 'string' &&
       typeof createdAt === 'number'
     ) {
-      return { state, codeVerifier, nonce, returnTo, createdAt };
+      return {
+        state,
+        codeVerifier,
+        nonce,
+        returnTo,
+        createdAt,
+        ...(previousSignIn ? { previousSignIn } : {}),
+      };
     }
   } catch {
     // Unparsable: no transaction.

@@ -1,12 +1,17 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { verifyAccessToken } from '@/lib/edge/access-token';
+import { verifyAccessToken, type AccessTokenClaims } from '@/lib/edge/access-token';
 import { isAuthError, type AuthErrorCode } from '@/lib/edge/errors';
 import { noStore } from '@/lib/edge/responses';
 import { sanitizeReturnTo } from '@/lib/edge/return-to';
 import { readAuthorizeOptions } from '@/lib/server/authorize-options';
 import { callbackUrl, serverConfig } from '@/lib/server/env';
-import { verifyIdToken } from '@/lib/server/id-token';
-import { hasPendingTransactions, takeTransaction } from '@/lib/server/login-transaction';
+import { authHooks } from '@/lib/server/auth-hooks';
+import { verifyIdToken, type IdTokenClaims } from '@/lib/server/id-token';
+import {
+  hasPendingTransactions,
+  takeTransaction,
+  type LoginTransaction,
+} from '@/lib/server/login-transaction';
 import { authRoute, failSignIn } from '@/lib/server/route-handler';
 import { setSessionCookies } from '@/lib/server/session-records';
 import { observeTokenEndpoint, scalekit } from '@/lib/server/scalekit';
@@ -56,19 +61,28 @@ export const GET = authRoute(async (request: NextRequest) => {
     return fail('exchange_failed', 'the exchange returned no ID or access token');
   }
 
-  let sid: string;
+  let claims: AccessTokenClaims;
+  let user: IdTokenClaims;
   try {
-    const profile = await verifyIdToken(idToken, { nonce: transaction.nonce });
-    const claims = await verifyAccessToken(accessToken);
-    if (profile.sub !== claims.sub) {
-      return fail('token_invalid', 'the ID and access tokens name different people');
-    }
-    sid = claims.sid;
+    user = await verifyIdToken(idToken, { nonce: transaction.nonce });
+    claims = await verifyAccessToken(accessToken);
   } catch (err) {
     if (isAuthError(err, 'jwks_unavailable', 'id_token_invalid', 'token_invalid')) {
       return fail(err.code, err.message);
     }
     throw err;
+  }
+  if (user.sub !== claims.sub) {
+    return fail('token_invalid', 'the ID and access tokens name different people');
+  }
+  const { sid } = claims;
+  const signedInAt = signInTime(transaction, claims.sub);
+  try {
+    await authHooks.afterSignIn?.({ claims, user, signedInAt });
+  } catch (err) {
+    // No cookie has been set: the browser stays as it was before this sign-in.
+    if (isAuthError(err, 'access_denied')) return fail('access_denied', 'refused by afterSignIn');
+    return fail('auth_hook_failed', 'afterSignIn threw');
   }
 
   const response = noStore(
@@ -82,7 +96,7 @@ export const GET = authRoute(async (request: NextRequest) => {
       accessToken,
       sid,
       refreshToken: typeof refreshToken === 'string' && refreshToken ? refreshToken : undefined,
-      signIn: { idToken, sid, signedInAt: Date.now() },
+      signIn: { idToken, sid, signedInAt },
     },
     config,
     request.cookies,
@@ -115,4 +129,14 @@ async function startIdpInitiatedLogin(request: NextRequest, token: string) {
   const relay = typeof claims.relay_state === 'string' ? claims.relay_state : null;
   params.set('returnTo', sanitizeReturnTo(relay));
   return noStore(NextResponse.redirect(new URL(`/login?${params}`, serverConfig().appUrl), 303));
+}
+
+/**
+ * When the person signed in: now, unless the same person was signed in here already and this
+ * sign-in did not force a fresh one (`prompt=login`): then Scalekit may have completed it from its
+ * own session (an organization switch), and the earlier time stands.
+ */
+function signInTime(transaction: LoginTransaction, sub: string): number {
+  const previous = transaction.previousSignIn;
+  return previous?.sub === sub ? previous.signedInAt : Date.now();
 }
