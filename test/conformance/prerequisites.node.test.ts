@@ -22,7 +22,7 @@ describe('planPrerequisites', () => {
       expect(planPrerequisites(fakeMachine({ isRoot: true, apt: 'debian' }))).toEqual({
         kind: 'install',
         packages: ['redis-server', 'chromium'],
-        line: 'Installing redis-server chromium with apt-get: the tests start them and they are missing here.',
+        line: 'Missing redis-server and Chromium, which the tests start: installing with `apt-get install -y redis-server chromium` (after apt-get update).',
       });
     });
 

@@ -2,7 +2,7 @@
 // and Chromium are there; on Debian as root it installs what is missing with apt-get; anywhere else
 // it stops with one line saying how to get them, before any test starts.
 import { spawnSync } from 'node:child_process';
-import { thisMachine } from './locate-binary';
+import { overrideVariable, thisMachine } from './locate-binary';
 import { planPrerequisites } from './prerequisites';
 
 const plan = planPrerequisites(thisMachine());
@@ -17,8 +17,11 @@ if (plan.kind === 'install') {
   aptGet(['update']);
   aptGet(['install', '-y', ...plan.packages]);
   const after = planPrerequisites(thisMachine());
-  if (after.kind !== 'ready') {
-    console.error(`apt-get install ${plan.packages.join(' ')} succeeded, yet: ${after.line}`);
+  if (after.kind === 'install') {
+    const variables = after.packages.map(overrideVariable).join(' and ');
+    console.error(
+      `apt-get installed ${after.packages.join(' ')}, yet the tests cannot find it: set ${variables}.`,
+    );
     process.exit(1);
   }
 }

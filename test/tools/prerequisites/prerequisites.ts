@@ -14,7 +14,7 @@ const LABELS: Record<Binary, string> = { 'redis-server': 'redis-server', chromiu
 export type Plan =
   | { kind: 'ready'; paths: Record<Binary, string> }
   /** Debian as root: `apt-get update`, then `apt-get install -y <packages>`, announced by `line`. */
-  | { kind: 'install'; packages: string[]; line: string }
+  | { kind: 'install'; packages: Binary[]; line: string }
   /** Nothing this step may do itself: `line` says what the person has to do. */
   | { kind: 'stop'; line: string };
 
@@ -49,7 +49,7 @@ export function planPrerequisites(machine: Machine): Plan {
       kind: 'install',
       // Debian's package names are the binaries' names.
       packages: missing,
-      line: `Installing ${missing.join(' ')} with apt-get: the tests start them and they are missing here.`,
+      line: `${missingNames(missing)}: installing with \`apt-get install -y ${missing.join(' ')}\` (after apt-get update).`,
     };
   }
   return { kind: 'stop', line: howToGet(missing, machine) };
@@ -76,11 +76,14 @@ function wrongOverrideLine(binary: Binary, { variable, value }: WrongOverride): 
   return `${variable} is set to ${value}, which is not an executable file: point it at ${LABELS[binary]} or unset it.`;
 }
 
+function missingNames(missing: Binary[]): string {
+  return `Missing ${missing.map((binary) => LABELS[binary]).join(' and ')}, which the tests start`;
+}
+
 function howToGet(missing: Binary[], machine: Machine): string {
-  const names = missing.map((binary) => LABELS[binary]).join(' and ');
   const variables = missing.map(overrideVariable).join(' and ');
   const paths = missing.length === 1 ? 'its path' : 'their paths';
-  return `Missing ${names}, which the tests start: ${steps(missing, machine).join(' and ')} (or set ${variables} to ${paths}).`;
+  return `${missingNames(missing)}: ${steps(missing, machine).join(' and ')} (or set ${variables} to ${paths}).`;
 }
 
 function steps(missing: Binary[], machine: Machine): string[] {
