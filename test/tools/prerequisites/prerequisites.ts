@@ -7,7 +7,7 @@ import {
   type WrongOverride,
 } from './locate-binary';
 
-export const BINARIES: readonly Binary[] = ['redis-server', 'chromium'];
+const BINARIES: readonly Binary[] = ['redis-server', 'chromium'];
 
 const LABELS: Record<Binary, string> = { 'redis-server': 'redis-server', chromium: 'Chromium' };
 
