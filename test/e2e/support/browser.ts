@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { issuerControl } from '../../support/issuer-control';
+import { binaryPath } from '../../tools/prerequisites/prerequisites';
 
 /** Everything runs on 127.0.0.1: `localhost` would be another site with another cookie jar. */
 export const APP_URL = inject('appUrl');
@@ -22,10 +23,10 @@ export const EMAILS: Record<TestUser, string> = {
   member: 'member@acme.test',
 };
 
-/** The system Chromium, headless; never a downloaded browser. */
+/** The installed Chromium (or Google Chrome, or CHROME_PATH), headless; never a downloaded browser. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: binaryPath('chromium'),
     headless: true,
     args: [
       '--no-sandbox',

@@ -1,3 +1,5 @@
+// First: it drops oidc-provider's Node 20 "Unsupported runtime" line while oidc-provider loads.
+import { hearWarningsAgain } from './runtime-warning';
 import Provider, {
   errors,
   interactionPolicy,
@@ -10,6 +12,8 @@ import { scalekitId } from './ids';
 import type { KeyRing } from './keys';
 import { autoSubmitLogoutPage, errorPage, signedOutPage } from './pages';
 import { findUserById, idTokenClaims } from './users';
+
+hearWarningsAgain();
 
 export const ROUTES = {
   authorization: '/oauth/authorize',

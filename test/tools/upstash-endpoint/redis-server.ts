@@ -1,11 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRespClient } from './resp-client';
 import { freePort } from '../../support/free-port';
+import { binaryPath } from '../prerequisites/prerequisites';
 
-const REDIS_SERVER = '/usr/bin/redis-server';
 const READY_TIMEOUT_MS = 5_000;
 
 export interface RedisServer {
@@ -32,20 +30,13 @@ export interface RedisServer {
  * ```
  */
 export async function startRedis(): Promise<RedisServer> {
-  try {
-    await access(REDIS_SERVER, constants.X_OK);
-  } catch {
-    throw new Error(
-      `redis-server is not installed at ${REDIS_SERVER}; the Upstash tests need a real one. ` +
-        'Install it with `apt-get install redis-server`.',
-    );
-  }
+  const redisServer = binaryPath('redis-server');
 
   // Another process can take the free port between probing and binding; try a fresh one then.
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     try {
-      let child = await spawnRedis(port);
+      let child = await spawnRedis(redisServer, port);
       return {
         port,
         url: `redis://127.0.0.1:${port}`,
@@ -55,7 +46,7 @@ export async function startRedis(): Promise<RedisServer> {
           if (child.exitCode === null && child.signalCode === null) {
             throw new Error(`redis-server on port ${port} is still running`);
           }
-          child = await spawnRedis(port);
+          child = await spawnRedis(redisServer, port);
         },
       };
     } catch (error) {
@@ -64,9 +55,9 @@ export async function startRedis(): Promise<RedisServer> {
   }
 }
 
-async function spawnRedis(port: number): Promise<ChildProcess> {
+async function spawnRedis(redisServer: string, port: number): Promise<ChildProcess> {
   const child = spawn(
-    REDIS_SERVER,
+    redisServer,
     [
       ...['--port', String(port), '--bind', '127.0.0.1'],
       ...['--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'],
@@ -86,7 +77,7 @@ async function spawnRedis(port: number): Promise<ChildProcess> {
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (spawnError) throw new Error(`could not start ${REDIS_SERVER}: ${spawnError.message}`);
+    if (spawnError) throw new Error(`could not start ${redisServer}: ${spawnError.message}`);
     if (child.exitCode !== null || child.signalCode !== null) {
       await outputEnded;
       throw new Error(`redis-server exited on port ${port} before answering PING:\n${output}`);
