@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { requireSession } from '@/lib/server/guards';
 import { InviteForm } from './invite-form';
 import { OrganizationSwitcher } from './organization-switcher';
+import { SessionPanel } from './session-panel';
 import { VisitForm } from './visit-form';
 import { WhoAmI } from './who-am-i';
 
@@ -42,6 +43,7 @@ export default async function DashboardPage() {
         <WhoAmI />
         <InviteForm />
         <OrganizationSwitcher />
+        <SessionPanel />
         <section aria-labelledby="nav-heading" className="panel">
           <h3 id="nav-heading">Client navigation</h3>
           <p>

@@ -39,6 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       redirectUris: [`${appUrl}/api/callback`],
       postLogoutRedirectUris: [`${appUrl}/auth/signed-out`],
     });
+    const sessionSecret = randomBytes(32).toString('base64url');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       NODE_ENV: 'production',
@@ -47,7 +48,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       SCALEKIT_CLIENT_ID: issuer.clientId,
       SCALEKIT_CLIENT_SECRET: issuer.clientSecret,
       APP_URL: appUrl,
-      SESSION_COOKIE_SECRET: randomBytes(32).toString('base64url'),
+      SESSION_COOKIE_SECRET: sessionSecret,
     };
 
     if (process.env.E2E_SKIP_BUILD === '1' && existsSync(`${root}/.next/BUILD_ID`)) {
@@ -76,6 +77,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('appUrl', appUrl);
     project.provide('issuerUrl', issuer.url);
     project.provide('accessTokenTtlSeconds', ACCESS_TOKEN_TTL_SECONDS);
+    project.provide('clientId', issuer.clientId);
+    // For the test kit, which seals sessions as the app does.
+    project.provide('sessionSecret', sessionSecret);
   } catch (error) {
     await teardown();
     throw error;
@@ -159,5 +163,6 @@ declare module 'vitest' {
     appUrl: string;
     issuerUrl: string;
     accessTokenTtlSeconds: number;
+    sessionSecret: string;
   }
 }
