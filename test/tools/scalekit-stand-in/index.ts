@@ -123,7 +123,7 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
     traffic.count(endpoint);
     if (!(await traffic.pass(endpoint, res))) return;
     if (pathname.startsWith(`${INTERACTION_PATH}/`)) {
-      return handleInteraction(provider, req, res, pathname);
+      return handleInteraction(provider, store, req, res, pathname);
     }
     const forwarded = asScalekitAuthorizationRequest(requestUrl);
     req.url = `${forwarded.pathname}${forwarded.search}`;
