@@ -388,6 +388,53 @@ describe('the local issuer', () => {
     });
   });
 
+  describe('client credentials', () => {
+    it('issues an RS256 access token naming the client for its id and secret, through the SDK', async () => {
+      const token = await scalekit.getClientAccessToken();
+      const jwks = createRemoteJWKSet(new URL(`${issuer.url}/keys`));
+      const { payload, protectedHeader } = await jwtVerify(token, jwks, {
+        issuer: issuer.url,
+        audience: issuer.clientId,
+      });
+
+      expect(protectedHeader).toMatchObject({ alg: 'RS256', typ: 'JWT' });
+      expect(payload).toMatchObject({ sub: issuer.clientId, client_id: issuer.clientId });
+      expect(payload.jti).toMatch(/^tkn_/);
+      for (const claim of ['oid', 'roles', 'permissions', 'sid', 'scope']) {
+        expect(payload).not.toHaveProperty(claim);
+      }
+      expect(await tokenRequest(issuer, { grant_type: 'client_credentials' })).toMatchObject({
+        status: 200,
+        body: { token_type: 'Bearer', expires_in: 86_400, access_token: expect.any(String) },
+      });
+    });
+
+    it('answers a wrong client secret with 401 invalid_client', async () => {
+      const wrong = await tokenRequest(issuer, {
+        grant_type: 'client_credentials',
+        client_secret: 'not-the-secret',
+      });
+
+      expect(wrong).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+      await expect(
+        scalekit.generateClientToken(issuer.clientId, 'not-the-secret'),
+      ).rejects.toThrow();
+    });
+
+    it('leaves user access tokens shaped as before', async () => {
+      await scalekit.getClientAccessToken();
+      const { accessToken } = await signIn(scalekit, 'member');
+
+      expect(decodeJwt(accessToken)).toMatchObject({
+        sub: 'usr_acme_member',
+        oid: expect.stringMatching(/^org_acme/),
+        roles: ['member'],
+        scope: 'openid profile email offline_access',
+        sid: expect.stringMatching(/^ses_/),
+      });
+    });
+  });
+
   describe('access-token lifetime control', () => {
     it('issues access tokens with the lifetime set at run time, until they expire', async () => {
       issuer.setAccessTokenTtl(2);

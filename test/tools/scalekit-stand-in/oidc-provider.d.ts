@@ -96,8 +96,9 @@ declare module 'oidc-provider' {
     };
   }
 
-  /** The subset of an access token that formats.customizers.jwt reads. */
+  /** The subset of an access token (user or client credentials) that formats.customizers.jwt reads. */
   export interface AccessToken {
+    readonly kind: 'AccessToken' | 'ClientCredentials';
     readonly jti: string;
     readonly clientId: string;
     readonly accountId?: string;
@@ -147,6 +148,7 @@ declare module 'oidc-provider' {
     features?: {
       backchannelLogout?: { enabled: boolean };
       claimsParameter?: { enabled: boolean };
+      clientCredentials?: { enabled: boolean };
       devInteractions?: { enabled: boolean };
       dPoP?: { enabled: boolean };
       pushedAuthorizationRequests?: { enabled: boolean };

@@ -121,6 +121,8 @@ export function buildProvider(settings: ProviderSettings): Provider {
       Grant: DAY,
       Session: DAY,
       Interaction: HOUR,
+      // Scalekit's client-credentials tokens answer `expires_in: 86399`.
+      ClientCredentials: DAY,
     },
     interactions: {
       policy,
@@ -133,6 +135,8 @@ export function buildProvider(settings: ProviderSettings): Provider {
       userinfo: { enabled: false },
       backchannelLogout: { enabled: true },
       claimsParameter: { enabled: true },
+      // The SDK's own management calls (`getClientAccessToken`) and M2M clients use it.
+      clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => APP_RESOURCE,
@@ -188,8 +192,9 @@ function organizationOf(store: MemoryStore, grantId: string | undefined): string
 }
 
 /**
- * The access-token claims and header Scalekit documents, on top of oidc-provider's defaults: the
- * grant's organization with the user's roles and permissions there.
+ * The access-token claims and header Scalekit documents, on top of oidc-provider's defaults. A
+ * user token carries the grant's organization with the user's roles and permissions there; a
+ * client-credentials token names only the client, with its scopes as an array.
  */
 function accessTokenShaper(store: MemoryStore) {
   return (_ctx: KoaContextWithOIDC, token: AccessToken, jwt: StructuredJwt): void => {
@@ -199,6 +204,12 @@ function accessTokenShaper(store: MemoryStore) {
       jti: `tkn_${token.jti}`,
       nbf: jwt.payload.iat,
     });
+    if (token.kind === 'ClientCredentials') {
+      const { scope } = jwt.payload;
+      delete jwt.payload.scope;
+      if (typeof scope === 'string') jwt.payload.scopes = scope.split(' ');
+      return;
+    }
     const user = findUserById(token.accountId);
     const organizationId = organizationOf(store, token.grantId);
     const membership = user && membershipIn(user, organizationId);
