@@ -35,6 +35,7 @@ describe('the local issuer', () => {
     issuer.setFault('keys', null);
     issuer.setFault('token', null);
     issuer.setAccessTokenTtl(300);
+    issuer.setDateSkew(0);
   });
 
   describe('discovery and keys', () => {
@@ -431,6 +432,33 @@ describe('the local issuer', () => {
         roles: ['member'],
         scope: 'openid profile email offline_access',
         sid: expect.stringMatching(/^ses_/),
+      });
+    });
+  });
+
+  describe('clock skew control', () => {
+    const dateOf = async (path: string) =>
+      Date.parse((await fetch(`${issuer.url}${path}`)).headers.get('date') ?? '');
+
+    it('shifts the HTTP Date header by the skew, by method or over HTTP, and only that', async () => {
+      issuer.setDateSkew(-3600);
+      const behind = await dateOf('/.well-known/openid-configuration');
+      const { accessToken } = await signIn(scalekit, 'admin');
+      expect(Math.abs(behind - (Date.now() - 3_600_000))).toBeLessThan(5_000);
+      expect(Math.abs(Number(decodeJwt(accessToken).iat) * 1000 - Date.now())).toBeLessThan(5_000);
+
+      expect(await control(issuer, 'date-skew', { seconds: 600 })).toMatchObject({ status: 200 });
+      expect(Math.abs((await dateOf('/keys')) - (Date.now() + 600_000))).toBeLessThan(5_000);
+
+      await control(issuer, 'date-skew', { seconds: 0 });
+      expect(Math.abs((await dateOf('/keys')) - Date.now())).toBeLessThan(5_000);
+    });
+
+    it('refuses a skew that is not a whole number of seconds', async () => {
+      expect(() => issuer.setDateSkew(0.5)).toThrow(TypeError);
+      expect(await control(issuer, 'date-skew', { seconds: 'soon' })).toMatchObject({
+        status: 400,
+        body: { error: 'invalid_request' },
       });
     });
   });
