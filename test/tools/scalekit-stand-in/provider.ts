@@ -108,9 +108,10 @@ export function buildProvider(settings: ProviderSettings): Provider {
     loadExistingGrant,
     // oidc-provider would tie codes and refresh tokens to the session's current grant, and a
     // session has one grant per client: signing in to a second organization would then kill the
-    // first organization's refresh tokens. Scalekit keeps them (the app drops the old ones), so
-    // tokens are not session-bound here and logging out revokes the whole session's tokens
-    // instead (the end_session.success listener below).
+    // first organization's refresh tokens. Scalekit documents nothing about them; the stand-in
+    // keeps them working (dropping them is the app's job), so tokens are not session-bound here,
+    // and logging out revokes all of the session's tokens instead (the end_session.success
+    // listener below). Sessions and refresh tokens both last a day, so neither outlives the other.
     expiresWithSession: () => false,
     rotateRefreshToken: true,
     ttl: {
@@ -121,7 +122,7 @@ export function buildProvider(settings: ProviderSettings): Provider {
       Grant: DAY,
       Session: DAY,
       Interaction: HOUR,
-      // Scalekit's client-credentials tokens answer `expires_in: 86399`.
+      // A day: Scalekit's client-credentials responses say `expires_in: 86399`.
       ClientCredentials: DAY,
     },
     interactions: {
