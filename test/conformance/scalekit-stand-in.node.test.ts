@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ScalekitClient } from '@scalekit-sdk/node';
@@ -6,89 +5,22 @@ import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type J
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { IssuerBrowser } from '../tools/scalekit-stand-in/browser';
 import { startIssuer, type RunningIssuer } from '../tools/scalekit-stand-in';
-import type { TestUserKey } from '../tools/scalekit-stand-in/users';
-
-const APP_URL = 'http://127.0.0.1:3999';
-const REDIRECT_URI = `${APP_URL}/api/callback`;
-const POST_LOGOUT_URI = `${APP_URL}/logout/done`;
-const OFFLINE_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
-
-const random = () => randomBytes(16).toString('base64url');
-
-function pkcePair() {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
-
-interface SignInOptions {
-  browser?: IssuerBrowser;
-  scopes?: string[];
-  prompt?: string;
-}
-
-/** Starts an issuer with the test app registered and a Scalekit SDK client pointed at it. */
-async function issuerWithSdk(): Promise<{ issuer: RunningIssuer; scalekit: ScalekitClient }> {
-  const issuer = await startIssuer({
-    redirectUris: [REDIRECT_URI],
-    postLogoutRedirectUris: [POST_LOGOUT_URI],
-  });
-  return { issuer, scalekit: new ScalekitClient(issuer.url, issuer.clientId, issuer.clientSecret) };
-}
-
-/** The whole hosted login as the app runs it: authorization URL, login page, code exchange. */
-async function signIn(
-  scalekit: ScalekitClient,
-  user: TestUserKey,
-  { browser = new IssuerBrowser(), scopes = OFFLINE_SCOPES, prompt }: SignInOptions = {},
-) {
-  const { verifier, challenge } = pkcePair();
-  const state = random();
-  const nonce = random();
-  const authorizeUrl = scalekit.getAuthorizationUrl(REDIRECT_URI, {
-    scopes,
-    state,
-    nonce,
-    prompt,
-    codeChallenge: challenge,
-    codeChallengeMethod: 'S256',
-  });
-  const callback = await browser.login(authorizeUrl, user);
-  expect(callback.origin + callback.pathname).toBe(REDIRECT_URI);
-  expect(callback.searchParams.get('state')).toBe(state);
-  const code = callback.searchParams.get('code');
-  if (!code) throw new Error(`no code in ${callback.href}`);
-  const tokens = await scalekit.authenticateWithCode(code, REDIRECT_URI, {
-    codeVerifier: verifier,
-  });
-  return { ...tokens, browser, nonce, code, verifier };
-}
-
-/** A raw token request, to see the HTTP status and error the SDK hides. */
-async function tokenRequest(issuer: RunningIssuer, params: Record<string, string>) {
-  const response = await fetch(`${issuer.url}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      client_id: issuer.clientId,
-      client_secret: issuer.clientSecret,
-      ...params,
-    }),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+import {
+  APP_URL,
+  control,
+  issuerWithSdk,
+  OFFLINE_SCOPES,
+  pkcePair,
+  POST_LOGOUT_URI,
+  random,
+  REDIRECT_URI,
+  signIn,
+  tokenRequest,
+} from './scalekit-sdk-flows';
 
 async function publishedKeys(issuer: RunningIssuer): Promise<JWK[]> {
   const { keys } = (await (await fetch(`${issuer.url}/keys`)).json()) as { keys: JWK[] };
   return keys;
-}
-
-async function control(issuer: RunningIssuer, path: string, body?: unknown) {
-  const response = await fetch(`${issuer.url}/__control/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
 describe('the local issuer', () => {
@@ -103,6 +35,7 @@ describe('the local issuer', () => {
     issuer.setFault('keys', null);
     issuer.setFault('token', null);
     issuer.setAccessTokenTtl(300);
+    issuer.setDateSkew(0);
   });
 
   describe('discovery and keys', () => {
@@ -197,6 +130,8 @@ describe('the local issuer', () => {
       });
       expect([claims.aud].flat()).toContain(issuer.clientId);
       expect(claims.exp).toBeGreaterThan(Number(claims.iat));
+      // Scalekit documents no auth_time: the app records the sign-in time itself.
+      expect(claims).not.toHaveProperty('auth_time');
     });
 
     it('gives each test user their own organization, roles and permissions', async () => {
@@ -271,6 +206,7 @@ describe('the local issuer', () => {
         'Continue as admin@acme.test',
         'Continue as member@acme.test',
         'Continue as other@globex.test',
+        'Continue as morgan@acme.test',
         'Deny access',
       ]);
     });
@@ -450,6 +386,80 @@ describe('the local issuer', () => {
       const overHttp = await control(issuer, 'sign', { payload: claims, header: { kid: 'snk_x' } });
       expect(overHttp.status).toBe(200);
       expect(decodeProtectedHeader(String(overHttp.body.token))).toMatchObject({ kid: 'snk_x' });
+    });
+  });
+
+  describe('client credentials', () => {
+    it('issues an RS256 access token naming the client for its id and secret, through the SDK', async () => {
+      const token = await scalekit.getClientAccessToken();
+      const jwks = createRemoteJWKSet(new URL(`${issuer.url}/keys`));
+      const { payload, protectedHeader } = await jwtVerify(token, jwks, {
+        issuer: issuer.url,
+        audience: issuer.clientId,
+      });
+
+      expect(protectedHeader).toMatchObject({ alg: 'RS256', typ: 'JWT' });
+      expect(payload).toMatchObject({ sub: issuer.clientId, client_id: issuer.clientId });
+      expect(payload.jti).toMatch(/^tkn_/);
+      for (const claim of ['oid', 'roles', 'permissions', 'sid', 'scope']) {
+        expect(payload).not.toHaveProperty(claim);
+      }
+      expect(await tokenRequest(issuer, { grant_type: 'client_credentials' })).toMatchObject({
+        status: 200,
+        body: { token_type: 'Bearer', expires_in: 86_400, access_token: expect.any(String) },
+      });
+    });
+
+    it('answers a wrong client secret with 401 invalid_client', async () => {
+      const wrong = await tokenRequest(issuer, {
+        grant_type: 'client_credentials',
+        client_secret: 'not-the-secret',
+      });
+
+      expect(wrong).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+      await expect(
+        scalekit.generateClientToken(issuer.clientId, 'not-the-secret'),
+      ).rejects.toThrow();
+    });
+
+    it('leaves user access tokens shaped as before', async () => {
+      await scalekit.getClientAccessToken();
+      const { accessToken } = await signIn(scalekit, 'member');
+
+      expect(decodeJwt(accessToken)).toMatchObject({
+        sub: 'usr_acme_member',
+        oid: expect.stringMatching(/^org_acme/),
+        roles: ['member'],
+        scope: 'openid profile email offline_access',
+        sid: expect.stringMatching(/^ses_/),
+      });
+    });
+  });
+
+  describe('clock skew control', () => {
+    const dateOf = async (path: string) =>
+      Date.parse((await fetch(`${issuer.url}${path}`)).headers.get('date') ?? '');
+
+    it('shifts the HTTP Date header by the skew, by method or over HTTP, and only that', async () => {
+      issuer.setDateSkew(-3600);
+      const behind = await dateOf('/.well-known/openid-configuration');
+      const { accessToken } = await signIn(scalekit, 'admin');
+      expect(Math.abs(behind - (Date.now() - 3_600_000))).toBeLessThan(5_000);
+      expect(Math.abs(Number(decodeJwt(accessToken).iat) * 1000 - Date.now())).toBeLessThan(5_000);
+
+      expect(await control(issuer, 'date-skew', { seconds: 600 })).toMatchObject({ status: 200 });
+      expect(Math.abs((await dateOf('/keys')) - (Date.now() + 600_000))).toBeLessThan(5_000);
+
+      await control(issuer, 'date-skew', { seconds: 0 });
+      expect(Math.abs((await dateOf('/keys')) - Date.now())).toBeLessThan(5_000);
+    });
+
+    it('refuses a skew that is not a whole number of seconds', async () => {
+      expect(() => issuer.setDateSkew(0.5)).toThrow(TypeError);
+      expect(await control(issuer, 'date-skew', { seconds: 'soon' })).toMatchObject({
+        status: 400,
+        body: { error: 'invalid_request' },
+      });
     });
   });
 

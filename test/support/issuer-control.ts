@@ -24,6 +24,8 @@ export function issuerControl(issuerUrl: string) {
       delayMs?: number,
     ) => call<unknown>('fault', { endpoint, mode, delayMs }),
     setAccessTokenTtl: (seconds: number) => call<unknown>('ttl', { seconds }),
+    /** Shifts the issuer's HTTP `Date` header by `seconds` (0 restores it). */
+    setDateSkew: (seconds: number) => call<unknown>('date-skew', { seconds }),
     sign: async (payload: JWTPayload, header?: JWSHeaderParameters) =>
       (await call<{ token: string }>('sign', { payload, header })).token,
   };

@@ -13,6 +13,8 @@ interface Entry {
  */
 export class MemoryStore {
   readonly #entries = new Map<string, Entry>();
+  // oidc-provider's Grant has no room for extra data and re-saves only its own fields.
+  readonly #grantOrganizations = new Map<string, string>();
 
   constructor(readonly clients: ClientRegistry) {}
 
@@ -21,6 +23,33 @@ export class MemoryStore {
     if (model === 'Client') return new ClientAdapter(this.clients);
     return new ModelAdapter(model, this.#entries);
   };
+
+  /** Records the organization a grant signs in to; every token of the grant carries it. */
+  setGrantOrganization(grantId: string, organizationId: string): void {
+    this.#grantOrganizations.set(grantId, organizationId);
+  }
+
+  grantOrganization(grantId: string | undefined): string | undefined {
+    return grantId === undefined ? undefined : this.#grantOrganizations.get(grantId);
+  }
+
+  /**
+   * Ends everything a session issued: the codes and refresh tokens of all its grants (one per
+   * organization signed in to), and the grants themselves. Synchronous, so it is done before the
+   * logout response leaves.
+   */
+  revokeSession(sessionUid: string): void {
+    const grantIds = new Set<string>();
+    for (const [key, { payload }] of this.#entries) {
+      if (payload.sessionUid !== sessionUid) continue;
+      if (payload.grantId) grantIds.add(payload.grantId);
+      this.#entries.delete(key);
+    }
+    for (const grantId of grantIds) {
+      this.#entries.delete(`Grant:${grantId}`);
+      this.#grantOrganizations.delete(grantId);
+    }
+  }
 }
 
 class ModelAdapter implements Adapter {

@@ -42,7 +42,7 @@ export class ClientRegistry {
       client_secret: this.clientSecret,
       redirect_uris: [...this.#redirectUris],
       post_logout_redirect_uris: [...this.#postLogoutRedirectUris],
-      grant_types: ['authorization_code', 'refresh_token'],
+      grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_post',
       ...(this.backchannelLogoutUri && {

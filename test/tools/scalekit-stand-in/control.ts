@@ -57,6 +57,10 @@ const CONTROLS: Record<string, (controls: Controls, body: Body) => unknown> = {
     });
     return OK;
   },
+  'POST date-skew': (controls, body) => {
+    controls.setDateSkew(Number(body.seconds));
+    return OK;
+  },
   'POST sign': async (controls, body) => ({
     token: await controls.signJwt(
       object(body.payload, 'payload') as JWTPayload,

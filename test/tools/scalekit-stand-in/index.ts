@@ -45,6 +45,11 @@ export interface RunningIssuer {
   registerClientUris(uris: ClientUris): void;
   /** Signs arbitrary claims with the current signing key and kid. */
   signJwt(payload: JWTPayload, header?: JWSHeaderParameters): Promise<string>;
+  /**
+   * Shifts the clock the HTTP `Date` response header shows by whole seconds (negative: behind),
+   * as a server with a wrong clock would; 0 restores it. Token times are not affected.
+   */
+  setDateSkew(seconds: number): void;
 }
 
 /**
@@ -63,6 +68,7 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
   const traffic = new Traffic();
   const cookieKeys = [randomBytes(32).toString('base64url')];
   let accessTokenTtlSeconds = positiveInteger(options.accessTokenTtlSeconds ?? 300);
+  let dateSkewSeconds = 0;
 
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -111,11 +117,21 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
     },
     registerClientUris: (uris) => clients.register(uris),
     signJwt: (payload, header) => keys.sign(payload, header),
+    setDateSkew(seconds) {
+      if (!Number.isInteger(seconds)) {
+        throw new TypeError(`expected a whole number of seconds, got ${seconds}`);
+      }
+      dateSkewSeconds = seconds;
+    },
   };
 
   async function frontDoor(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestUrl = new URL(req.url ?? '/', url);
     const { pathname } = requestUrl;
+    // Node writes its own Date header unless one is set.
+    if (dateSkewSeconds !== 0) {
+      res.setHeader('date', new Date(Date.now() + dateSkewSeconds * 1000).toUTCString());
+    }
     if (pathname.startsWith(`${CONTROL_PATH}/`)) {
       return handleControl(issuer, req, res, pathname);
     }
@@ -123,7 +139,7 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
     traffic.count(endpoint);
     if (!(await traffic.pass(endpoint, res))) return;
     if (pathname.startsWith(`${INTERACTION_PATH}/`)) {
-      return handleInteraction(provider, req, res, pathname);
+      return handleInteraction(provider, store, req, res, pathname);
     }
     const forwarded = asScalekitAuthorizationRequest(requestUrl);
     req.url = `${forwarded.pathname}${forwarded.search}`;

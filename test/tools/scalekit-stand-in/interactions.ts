@@ -1,17 +1,48 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Interaction, InteractionResults, Provider } from 'oidc-provider';
+import type { MemoryStore } from './adapter';
 import { readBody, sendHtml } from './http-io';
-import { errorPage, loginPage } from './pages';
-import { APP_RESOURCE, INTERACTION_PATH } from './provider';
-import { TEST_USERS, type TestUserKey } from './users';
+import { errorPage, loginPage, organizationPage } from './pages';
+import { APP_RESOURCE, INTERACTION_PATH, ORGANIZATION_PARAM } from './provider';
+import {
+  findOrganization,
+  findUserById,
+  membershipIn,
+  TEST_USERS,
+  type TestUser,
+  type TestUserKey,
+} from './users';
+
+// Scalekit's SSO error reference lists `invalid_organization_id` ("Invalid organization ID") among
+// the errors it sends to the redirect URI.
+const UNKNOWN_ORGANIZATION: InteractionResults = {
+  error: 'invalid_organization_id',
+  error_description: 'Invalid organization ID',
+};
+// What Scalekit answers for an organization the user does not belong to is not documented; of the
+// errors it documents, access_denied is the one that says "this user may not sign in here".
+const NOT_A_MEMBER: InteractionResults = {
+  error: 'access_denied',
+  error_description: 'The user is not a member of the requested organization',
+};
+const DENIED: InteractionResults = {
+  error: 'access_denied',
+  error_description: 'The user denied access to the application',
+};
+
+/** The organization picker has to be shown before the authorization can finish. */
+const PICK = Symbol('pick an organization');
 
 /**
- * The hosted login: GET shows the user picker, POST `<uid>/login` records the choice. A pending
- * consent (offline_access, or scopes beyond the existing grant) is granted without a screen, as
- * Scalekit does not ask for consent.
+ * The hosted login. GET shows the login page, or the organization picker once someone is signed
+ * in; POST `<uid>/login` records the chosen user, POST `<uid>/organization` the chosen
+ * organization. Consent (offline_access, or scopes beyond the existing grant) is granted without
+ * a screen, as Scalekit does not ask for it. Every grant saved here records the one organization
+ * its tokens are for.
  */
 export async function handleInteraction(
   provider: Provider,
+  store: MemoryStore,
   req: IncomingMessage,
   res: ServerResponse,
   pathname: string,
@@ -26,63 +57,157 @@ export async function handleInteraction(
   if (interaction.uid !== uid || rest.length > 0) {
     return sendHtml(res, 404, errorPage('not_found', 'unknown interaction'));
   }
+  const flow = new AuthorizationFlow(provider, store, interaction);
+  const finish = (result: InteractionResults) => provider.interactionFinished(req, res, result);
 
   if (req.method === 'GET' && action === undefined) {
-    const accountId = interaction.session?.accountId;
-    if (interaction.prompt.name === 'consent' && accountId) {
-      const grantId = await saveGrant(provider, interaction, accountId);
-      return provider.interactionFinished(req, res, { consent: { grantId } });
+    if (flow.organizationId !== undefined && !findOrganization(flow.organizationId)) {
+      return finish(UNKNOWN_ORGANIZATION);
     }
-    return sendHtml(res, 200, loginPage(`${INTERACTION_PATH}/${uid}/login`));
+    const user = findUserById(interaction.session?.accountId);
+    if (!user || flow.asksWhoSignsIn()) {
+      return sendHtml(res, 200, flow.loginPage(`${INTERACTION_PATH}/${uid}/login`));
+    }
+    const settled = await flow.settle(user);
+    if (settled === PICK) {
+      return sendHtml(res, 200, organizationPage(`${INTERACTION_PATH}/${uid}/organization`, user));
+    }
+    return finish(settled);
   }
 
   if (req.method === 'POST' && action === 'login') {
     const choice = new URLSearchParams(await readBody(req)).get('user');
-    return provider.interactionFinished(req, res, await loginResult(provider, interaction, choice));
+    const user = isUserKey(choice) && choice !== 'denied' ? TEST_USERS[choice] : undefined;
+    if (!user) return finish(DENIED);
+    const settled = await flow.settle(user);
+    if (settled !== PICK && settled.error) return finish(settled);
+    // Signed in, organization still open: oidc-provider comes back with a new interaction (the
+    // select_account prompt is pending), whose GET shows the picker for the signed-in user.
+    const prompts = settled === PICK ? flow.resolvedPrompts('select_account') : settled;
+    return finish({ ...prompts, login: { accountId: user.id } });
+  }
+
+  if (req.method === 'POST' && action === 'organization') {
+    const user = findUserById(interaction.session?.accountId);
+    if (!user || flow.organizationId !== undefined) {
+      return sendHtml(res, 400, errorPage('invalid_request', 'no organization to choose'));
+    }
+    const choice = new URLSearchParams(await readBody(req)).get('organization') ?? '';
+    if (!membershipIn(user, choice)) return finish(NOT_A_MEMBER);
+    return finish(await flow.grant(user, choice));
   }
 
   return sendHtml(res, 405, errorPage('invalid_request', 'unsupported interaction request'));
 }
 
-async function loginResult(
-  provider: Provider,
-  interaction: Interaction,
-  choice: string | null,
-): Promise<InteractionResults> {
-  const user = isUserKey(choice) && choice !== 'denied' ? TEST_USERS[choice] : undefined;
-  if (!user) {
+/** What one authorization request asked for, and how it settles once the user is known. */
+class AuthorizationFlow {
+  /** The `organization_id` of the request, if it named one. */
+  readonly organizationId: string | undefined;
+  readonly #prompts: Set<string>;
+
+  constructor(
+    readonly provider: Provider,
+    readonly store: MemoryStore,
+    readonly interaction: Interaction,
+  ) {
+    const organizationId = interaction.params[ORGANIZATION_PARAM];
+    this.organizationId = typeof organizationId === 'string' ? organizationId : undefined;
+    this.#prompts = new Set(
+      String(interaction.params.prompt ?? '')
+        .split(' ')
+        .filter(Boolean),
+    );
+  }
+
+  /**
+   * Whether the login page is due although the session knows the user: for `prompt=login` (and
+   * an organization's SSO, see provider.ts), and for `prompt=create`, Scalekit's sign-up page,
+   * until the login page has answered it.
+   */
+  asksWhoSignsIn(): boolean {
+    const { prompt, lastSubmission } = this.interaction;
+    return prompt.name === 'login' || (this.#prompts.has('create') && !lastSubmission?.create);
+  }
+
+  loginPage(action: string): string {
+    const { organizationId, interaction } = this;
+    const hint = interaction.params.login_hint;
+    // Only `organization_id` without select_account is a sign-in through the organization's SSO.
+    const sso = this.#prompts.has('select_account') ? undefined : organizationId;
+    return loginPage(action, {
+      organization: sso === undefined ? undefined : findOrganization(sso),
+      loginHint: typeof hint === 'string' ? hint : undefined,
+    });
+  }
+
+  /**
+   * The organization the user signs in to: the one the request names (they must belong to it),
+   * the picker's choice when select_account asks for one and they have several, else the
+   * organization of the session's grant, else their default one. A single-organization user
+   * skips the picker: Scalekit documents the switcher for users of several organizations only.
+   */
+  async settle(user: TestUser): Promise<InteractionResults | typeof PICK> {
+    const { organizationId } = this;
+    if (organizationId !== undefined) {
+      if (!findOrganization(organizationId)) return UNKNOWN_ORGANIZATION;
+      if (!membershipIn(user, organizationId)) return NOT_A_MEMBER;
+      return this.grant(user, organizationId);
+    }
+    if (this.#prompts.has('select_account') && user.memberships.length > 1) return PICK;
+    const current = await this.#sessionGrant(user);
+    const organization = current && this.store.grantOrganization(current.jti);
+    return this.grant(user, organization ?? user.memberships[0].organizationId);
+  }
+
+  /** Settles every prompt the request asked for, with a grant into `organizationId`. */
+  async grant(user: TestUser, organizationId: string): Promise<InteractionResults> {
     return {
-      error: 'access_denied',
-      error_description: 'The user denied access to the application',
+      ...this.resolvedPrompts(),
+      consent: { grantId: await this.#saveGrant(user, organizationId) },
     };
   }
-  // Every prompt the application asked for (login, consent, create, select_account) is settled by
-  // this one choice; oidc-provider resumes only when none is left pending.
-  const requested = String(interaction.params.prompt ?? '')
-    .split(' ')
-    .filter(Boolean);
-  return {
-    ...Object.fromEntries(requested.map((prompt) => [prompt, {}])),
-    login: { accountId: user.id },
-    consent: { grantId: await saveGrant(provider, interaction, user.id) },
-  };
-}
 
-/** Grants everything the request asked for, extending the session's grant when it is this user's. */
-async function saveGrant(
-  provider: Provider,
-  interaction: Interaction,
-  accountId: string,
-): Promise<string> {
-  const existing = interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined;
-  const grant =
-    existing?.accountId === accountId
-      ? existing
-      : new provider.Grant({ accountId, clientId: String(interaction.params.client_id) });
-  const scope = String(interaction.params.scope ?? '');
-  grant.addOIDCScope(scope);
-  grant.addResourceScope(APP_RESOURCE, scope);
-  return grant.save();
+  /**
+   * The requested prompts settled by showing the page, but `except` and the two with results of
+   * their own: `login` (who signed in, kept from an earlier interaction of this request) and
+   * `consent` (the grant). oidc-provider resumes only when none is left pending.
+   */
+  resolvedPrompts(except?: string): InteractionResults {
+    const settled = [...this.#prompts].filter(
+      (prompt) => prompt !== 'login' && prompt !== 'consent' && prompt !== except,
+    );
+    return Object.fromEntries(settled.map((prompt) => [prompt, {}]));
+  }
+
+  async #sessionGrant(user: TestUser) {
+    const { grantId } = this.interaction;
+    const grant = grantId ? await this.provider.Grant.find(grantId) : undefined;
+    return grant?.accountId === user.id ? grant : undefined;
+  }
+
+  /**
+   * Grants everything the request asked for. The session's grant is extended when it is this
+   * user's in this organization; another organization gets a grant of its own, so the refresh
+   * tokens of the first one keep refreshing into their organization.
+   */
+  async #saveGrant(user: TestUser, organizationId: string): Promise<string> {
+    const { provider, store, interaction } = this;
+    const current = await this.#sessionGrant(user);
+    const grant =
+      current && store.grantOrganization(current.jti) === organizationId
+        ? current
+        : new provider.Grant({
+            accountId: user.id,
+            clientId: String(interaction.params.client_id),
+          });
+    const scope = String(interaction.params.scope ?? '');
+    grant.addOIDCScope(scope);
+    grant.addResourceScope(APP_RESOURCE, scope);
+    const grantId = await grant.save();
+    store.setGrantOrganization(grantId, organizationId);
+    return grantId;
+  }
 }
 
 function isUserKey(value: string | null): value is TestUserKey {

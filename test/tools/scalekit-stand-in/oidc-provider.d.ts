@@ -5,6 +5,7 @@ declare module 'oidc-provider' {
 
   export type AdapterPayload = Record<string, unknown> & {
     grantId?: string;
+    sessionUid?: string;
     uid?: string;
     userCode?: string;
     consumed?: number;
@@ -42,6 +43,7 @@ declare module 'oidc-provider' {
   }
 
   export interface Session {
+    readonly uid: string;
     accountId?: string;
     sidFor(clientId: string): string | undefined;
     sidFor(clientId: string, value: string): void;
@@ -76,6 +78,8 @@ declare module 'oidc-provider' {
     readonly params: Record<string, unknown>;
     readonly session?: { accountId: string; uid: string };
     readonly grantId?: string;
+    /** The result of the previous interaction of the same authorization request, if any. */
+    readonly lastSubmission?: InteractionResults;
   }
 
   export interface KoaContextWithOIDC {
@@ -86,14 +90,19 @@ declare module 'oidc-provider' {
       client?: Client;
       session?: Session;
       result?: InteractionResults;
+      params: Record<string, unknown>;
+      /** The prompts the authorization request asked for. */
+      prompts: Set<string>;
     };
   }
 
-  /** The subset of an access token that formats.customizers.jwt reads. */
+  /** The subset of an access token (user or client credentials) that formats.customizers.jwt reads. */
   export interface AccessToken {
+    readonly kind: 'AccessToken' | 'ClientCredentials';
     readonly jti: string;
     readonly clientId: string;
     readonly accountId?: string;
+    readonly grantId?: string;
     readonly sid?: string;
   }
 
@@ -109,11 +118,19 @@ declare module 'oidc-provider' {
     jwt?: { sign?: { alg: string } };
   }
 
-  export interface Prompt {
-    readonly name: string;
+  export interface Check {
+    readonly reason: string;
   }
 
-  export type InteractionPolicy = Prompt[] & { add(prompt: Prompt, index?: number): void };
+  export interface Prompt {
+    readonly name: string;
+    readonly checks: Check[] & { add(check: Check, index?: number): void };
+  }
+
+  export type InteractionPolicy = Prompt[] & {
+    add(prompt: Prompt, index?: number): void;
+    get(name: string): Prompt | undefined;
+  };
 
   type Ttl = number | ((ctx: KoaContextWithOIDC, token: unknown, client: Client) => number);
 
@@ -127,9 +144,11 @@ declare module 'oidc-provider' {
       keys?: string[];
     };
     expiresWithSession?: (ctx: KoaContextWithOIDC, token: unknown) => boolean;
+    extraParams?: string[];
     features?: {
       backchannelLogout?: { enabled: boolean };
       claimsParameter?: { enabled: boolean };
+      clientCredentials?: { enabled: boolean };
       devInteractions?: { enabled: boolean };
       dPoP?: { enabled: boolean };
       pushedAuthorizationRequests?: { enabled: boolean };
@@ -151,7 +170,12 @@ declare module 'oidc-provider' {
       userinfo?: { enabled: boolean };
     };
     fetch?: (url: string, options: RequestInit) => Promise<Response>;
-    findAccount?: (ctx: KoaContextWithOIDC, sub: string) => Account | undefined;
+    /** `token`: the code or refresh token an ID token is issued for, when there is one. */
+    findAccount?: (
+      ctx: KoaContextWithOIDC,
+      sub: string,
+      token?: { grantId?: string },
+    ) => Account | undefined;
     formats?: {
       customizers?: {
         jwt?: (ctx: KoaContextWithOIDC, token: AccessToken, jwt: StructuredJwt) => void;
@@ -188,6 +212,7 @@ declare module 'oidc-provider' {
       options?: { mergeWithLastSubmission?: boolean },
     ): Promise<void>;
     on(event: 'server_error', listener: (ctx: KoaContextWithOIDC, error: Error) => void): this;
+    on(event: 'end_session.success', listener: (ctx: KoaContextWithOIDC) => void): this;
   }
 
   export const errors: {
@@ -197,6 +222,12 @@ declare module 'oidc-provider' {
   export const interactionPolicy: {
     base(): InteractionPolicy;
     Prompt: new (options: { name: string; requestable: boolean }) => Prompt;
+    Check: new (
+      reason: string,
+      description: string,
+      error: string,
+      check: (ctx: KoaContextWithOIDC) => boolean | Promise<boolean>,
+    ) => Check;
   };
 
   export default Provider;

@@ -1,4 +1,10 @@
-import { TEST_USERS } from './users';
+import {
+  findOrganization,
+  TEST_USERS,
+  type Membership,
+  type Organization,
+  type TestUser,
+} from './users';
 
 function escapeHtml(value: string): string {
   return value.replace(
@@ -30,24 +36,38 @@ ${body}
 </html>`;
 }
 
+export interface LoginPageOptions {
+  /** Set when `organization_id` alone routed the sign-in to that organization's SSO connection. */
+  organization?: Organization;
+  /** The `login_hint` of the authorization request: the matching user's button gets the focus. */
+  loginHint?: string;
+}
+
 /**
  * The hosted login page. Button texts are fixed (`Continue as <email>`, `Deny access`) because
  * browser tests find the buttons by their accessible name.
  */
-export function loginPage(action: string): string {
+export function loginPage(action: string, { organization, loginHint }: LoginPageOptions): string {
   const choices = Object.entries(TEST_USERS)
-    .map(
-      ([key, user]) => `        <li>
-          <button type="submit" name="user" value="${key}" aria-describedby="user-${key}">Continue as ${escapeHtml(user.email)}</button>
-          <p id="user-${key}">${escapeHtml(`${user.givenName} ${user.familyName}, ${user.roles.join(', ')} in ${user.organizationId}`)}</p>
-        </li>`,
-    )
+    .map(([key, user]) => {
+      const focus = user.email === loginHint ? ' autofocus' : '';
+      return `        <li>
+          <button type="submit" name="user" value="${key}" aria-describedby="user-${key}"${focus}>Continue as ${escapeHtml(user.email)}</button>
+          <p id="user-${key}">${escapeHtml(`${user.givenName} ${user.familyName}: ${describeMemberships(user.memberships)}`)}</p>
+        </li>`;
+    })
     .join('\n');
+  const heading = organization ? `Sign in to ${organization.name}` : 'Sign in';
+  const context = [
+    organization &&
+      `    <p>Single sign-on through the SSO connection of ${escapeHtml(organization.name)} (${escapeHtml(organization.id)}).</p>`,
+    loginHint && `    <p>Signing in as ${escapeHtml(loginHint)}</p>`,
+  ].filter(Boolean);
   return page(
-    'Sign in',
-    `    <h1>Sign in</h1>
+    heading,
+    `    <h1>${escapeHtml(heading)}</h1>
     <p>Local Scalekit stand-in: choose a test user.</p>
-    <form method="post" action="${escapeHtml(action)}">
+${context.map((line) => `${line}\n`).join('')}    <form method="post" action="${escapeHtml(action)}">
       <ul>
 ${choices}
         <li>
@@ -57,6 +77,44 @@ ${choices}
       </ul>
     </form>`,
   );
+}
+
+/**
+ * Scalekit's organization switcher (`prompt=select_account`): one button per organization the
+ * signed-in user belongs to, named `Continue to <organization name>`.
+ */
+export function organizationPage(action: string, user: TestUser): string {
+  const choices = user.memberships
+    .map(({ organizationId, roles }) => {
+      const name = organizationName(organizationId);
+      return `        <li>
+          <button type="submit" name="organization" value="${escapeHtml(organizationId)}" aria-describedby="org-${escapeHtml(organizationId)}">Continue to ${escapeHtml(name)}</button>
+          <p id="org-${escapeHtml(organizationId)}">${escapeHtml(`${organizationId}, your roles: ${roles.join(', ')}`)}</p>
+        </li>`;
+    })
+    .join('\n');
+  return page(
+    'Choose an organization',
+    `    <h1>Choose an organization</h1>
+    <p>Signed in as ${escapeHtml(user.email)}</p>
+    <form method="post" action="${escapeHtml(action)}">
+      <ul>
+${choices}
+      </ul>
+    </form>`,
+  );
+}
+
+function describeMemberships(memberships: readonly Membership[]): string {
+  return memberships
+    .map(
+      ({ organizationId, roles }) => `${roles.join(', ')} in ${organizationName(organizationId)}`,
+    )
+    .join('; ');
+}
+
+function organizationName(organizationId: string): string {
+  return findOrganization(organizationId)?.name ?? organizationId;
 }
 
 /**

@@ -11,7 +11,7 @@ import type { MemoryStore } from './adapter';
 import { scalekitId } from './ids';
 import type { KeyRing } from './keys';
 import { autoSubmitLogoutPage, errorPage, signedOutPage } from './pages';
-import { findUserById, idTokenClaims } from './users';
+import { findUserById, idTokenClaims, membershipIn } from './users';
 
 hearWarningsAgain();
 
@@ -34,6 +34,9 @@ const APP_RESOURCE_SCOPE = 'openid profile email offline_access';
 const HOUR = 60 * 60;
 const DAY = 24 * HOUR;
 
+/** The authorize parameter that names the organization to sign in to. */
+export const ORGANIZATION_PARAM = 'organization_id';
+
 export interface ProviderSettings {
   issuer: string;
   store: MemoryStore;
@@ -50,7 +53,24 @@ export interface ProviderSettings {
  */
 export function buildProvider(settings: ProviderSettings): Provider {
   const policy = interactionPolicy.base();
-  // The SDK can send these; Scalekit answers both with its login page.
+  // `organization_id` alone routes to that organization's SSO connection, which authenticates the
+  // user whatever session the stand-in has. With `prompt=select_account` it only picks the
+  // organization, and the select_account prompt already asks for an interaction.
+  policy
+    .get('login')
+    ?.checks.add(
+      new interactionPolicy.Check(
+        'organization_sso',
+        "the organization's SSO connection authenticates the user",
+        'login_required',
+        (ctx) =>
+          ctx.oidc.params[ORGANIZATION_PARAM] !== undefined &&
+          !ctx.oidc.prompts.has('select_account') &&
+          !ctx.oidc.result?.login,
+      ),
+    );
+  // The SDK can send these: `create` is answered with the login page, `select_account` with the
+  // organization picker (see interactions.ts).
   policy.add(new interactionPolicy.Prompt({ name: 'create', requestable: true }));
   policy.add(new interactionPolicy.Prompt({ name: 'select_account', requestable: true }));
 
@@ -68,6 +88,7 @@ export function buildProvider(settings: ProviderSettings): Provider {
       keys: settings.cookieKeys,
     },
     clientAuthMethods: ['client_secret_post'],
+    extraParams: [ORGANIZATION_PARAM],
     allowOmittingSingleRegisteredRedirectUri: false,
     pkce: { required: () => settings.requirePkce },
     scopes: ['openid', 'profile', 'email', 'offline_access'],
@@ -76,13 +97,26 @@ export function buildProvider(settings: ProviderSettings): Provider {
       email: ['email', 'email_verified'],
       profile: ['name', 'given_name', 'family_name'],
     },
-    findAccount: (_ctx, sub) => {
+    // `token` is the code or refresh token the ID token is issued for: its grant names the
+    // organization. Without one (the authorization endpoint loading the session's account) no
+    // claims are read.
+    findAccount: (_ctx, sub, token) => {
       const user = findUserById(sub);
-      return user && { accountId: user.id, claims: () => idTokenClaims(user) };
+      return (
+        user && {
+          accountId: user.id,
+          claims: () => idTokenClaims(user, organizationOf(settings.store, token?.grantId)),
+        }
+      );
     },
     loadExistingGrant,
-    // Refresh tokens live as long as the Scalekit session: logging out revokes them.
-    expiresWithSession: () => true,
+    // oidc-provider would tie codes and refresh tokens to the session's current grant, and a
+    // session has one grant per client: signing in to a second organization would then kill the
+    // first organization's refresh tokens. Scalekit documents nothing about them; the stand-in
+    // keeps them working (dropping them is the app's job), so tokens are not session-bound here,
+    // and logging out revokes all of the session's tokens instead (the end_session.success
+    // listener below). Sessions and refresh tokens both last a day, so neither outlives the other.
+    expiresWithSession: () => false,
     rotateRefreshToken: true,
     ttl: {
       AccessToken: () => settings.accessTokenTtlSeconds(),
@@ -92,6 +126,8 @@ export function buildProvider(settings: ProviderSettings): Provider {
       Grant: DAY,
       Session: DAY,
       Interaction: HOUR,
+      // A day: Scalekit's client-credentials responses say `expires_in: 86399`.
+      ClientCredentials: DAY,
     },
     interactions: {
       policy,
@@ -104,6 +140,8 @@ export function buildProvider(settings: ProviderSettings): Provider {
       userinfo: { enabled: false },
       backchannelLogout: { enabled: true },
       claimsParameter: { enabled: true },
+      // The SDK's own management calls (`getClientAccessToken`) and M2M clients use it.
+      clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => APP_RESOURCE,
@@ -130,7 +168,7 @@ export function buildProvider(settings: ProviderSettings): Provider {
         },
       },
     },
-    formats: { customizers: { jwt: shapeAccessToken } },
+    formats: { customizers: { jwt: accessTokenShaper(settings.store) } },
     fetch: fetchWithoutSsrfGuard,
     renderError: (ctx, out) => {
       ctx.type = 'html';
@@ -141,20 +179,53 @@ export function buildProvider(settings: ProviderSettings): Provider {
   provider.on('server_error', (_ctx, error) => {
     console.error('[issuer] server_error', error);
   });
+  provider.on('end_session.success', (ctx) => {
+    const uid = ctx.oidc.session?.uid;
+    if (uid) settings.store.revokeSession(uid);
+  });
   return provider;
 }
 
-/** The access-token claims and header Scalekit documents, on top of oidc-provider's defaults. */
-function shapeAccessToken(_ctx: KoaContextWithOIDC, token: AccessToken, jwt: StructuredJwt): void {
-  const user = findUserById(token.accountId);
-  jwt.header = { typ: 'JWT' };
-  Object.assign(jwt.payload, {
-    aud: [token.clientId],
-    jti: `tkn_${token.jti}`,
-    nbf: jwt.payload.iat,
-    sid: token.sid,
-    ...(user && { oid: user.organizationId, roles: user.roles, permissions: user.permissions }),
-  });
+/**
+ * The organization a grant signed in to. Every grant the stand-in saves records one (see
+ * interactions.ts), so a missing one is a bug: fail rather than guess an organization.
+ */
+function organizationOf(store: MemoryStore, grantId: string | undefined): string {
+  const organizationId = store.grantOrganization(grantId);
+  if (!organizationId) throw new Error(`grant ${grantId} has no organization`);
+  return organizationId;
+}
+
+/**
+ * The access-token claims and header Scalekit documents, on top of oidc-provider's defaults. A
+ * user token carries the grant's organization with the user's roles and permissions there; a
+ * client-credentials token names only the client, with its scopes as an array.
+ */
+function accessTokenShaper(store: MemoryStore) {
+  return (_ctx: KoaContextWithOIDC, token: AccessToken, jwt: StructuredJwt): void => {
+    jwt.header = { typ: 'JWT' };
+    Object.assign(jwt.payload, {
+      aud: [token.clientId],
+      jti: `tkn_${token.jti}`,
+      nbf: jwt.payload.iat,
+    });
+    if (token.kind === 'ClientCredentials') {
+      const { scope } = jwt.payload;
+      delete jwt.payload.scope;
+      if (typeof scope === 'string') jwt.payload.scopes = scope.split(' ');
+      return;
+    }
+    const user = findUserById(token.accountId);
+    const organizationId = organizationOf(store, token.grantId);
+    const membership = user && membershipIn(user, organizationId);
+    if (!membership) throw new Error(`${token.accountId} is no member of ${organizationId}`);
+    Object.assign(jwt.payload, {
+      sid: token.sid,
+      oid: organizationId,
+      roles: membership.roles,
+      permissions: membership.permissions,
+    });
+  };
 }
 
 /**
