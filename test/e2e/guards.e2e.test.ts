@@ -50,7 +50,7 @@ describe('requireRole, requirePermission and withSession', () => {
     await adminPage.getByLabel("Teammate's email").fill('new@acme.test');
     await adminPage.getByRole('button', { name: 'Invite' }).click();
     expect(await adminPage.getByTestId('invited').textContent()).toBe(
-      'new@acme.test (to org_acme_0001)',
+      'new@acme.test (to org_acme0001)',
     );
   });
 });

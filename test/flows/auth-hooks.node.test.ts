@@ -30,7 +30,7 @@ describe('sign-in and sign-out hooks', () => {
     const done = await call(app.callback, pathOf(callbackUrl), { jar });
     expect(done.status).toBe(303);
     expect(seen).toHaveLength(1);
-    expect(seen[0]!.claims).toMatchObject({ sub: 'usr_acme_member', oid: 'org_acme_0001' });
+    expect(seen[0]!.claims).toMatchObject({ sub: 'usr_acme_member', oid: 'org_acme0001' });
     expect(seen[0]!.user.email).toBe('member@acme.test');
     expect(Math.abs(seen[0]!.signedInAt - Date.now())).toBeLessThan(10_000);
   });
