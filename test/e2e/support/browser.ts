@@ -17,10 +17,12 @@ export const CLOCK_TOLERANCE_SECONDS = 5;
 export const SESSION_COOKIES = ['sk_access', 'sk_id', 'sk_refresh'] as const;
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../../test-results/e2e/', import.meta.url));
 
-export type TestUser = 'admin' | 'member';
+export type TestUser = 'admin' | 'member' | 'multi';
 export const EMAILS: Record<TestUser, string> = {
   admin: 'admin@acme.test',
   member: 'member@acme.test',
+  /** Admin in Acme (the default organization), member in Globex. */
+  multi: 'morgan@acme.test',
 };
 
 /** The installed Chromium (or Google Chrome, or CHROME_PATH), headless; never a downloaded browser. */
