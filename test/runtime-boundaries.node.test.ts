@@ -52,6 +52,34 @@ describe('the Edge boundary', () => {
   });
 });
 
+/** The import specifiers of a source file that lead into `test/` (the kit, the stand-ins, …). */
+function importsFromTest(file: string): string[] {
+  const text = readFileSync(join(root, file), 'utf8');
+  const specifiers = [
+    ...text.matchAll(/\bfrom\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]/g),
+  ].map((m) => m[1] ?? m[2]!);
+  return specifiers.filter((specifier) => {
+    if (specifier.startsWith('@/')) return specifier.startsWith('@/test/');
+    if (!specifier.startsWith('.')) return false;
+    return relative(root, join(root, file, '..', specifier)).startsWith('test/');
+  });
+}
+
+describe('the test boundary', () => {
+  it.each([...sources('app'), ...sources('lib'), 'middleware.ts', 'next.config.ts'])(
+    '%s imports nothing from test/ (the test kit, the stand-ins)',
+    (file) => {
+      expect(importsFromTest(file)).toEqual([]);
+    },
+  );
+
+  it('is proven able to fail on a page that imports the test kit', () => {
+    expect(importsFromTest('test/fixtures/page-importing-test-kit.tsx')).toEqual([
+      '../kit/mint-session',
+    ]);
+  });
+});
+
 describe('the Node boundary', () => {
   it.each(sources('lib/server'))("%s starts with import 'server-only'", (file) => {
     const firstStatement = readFileSync(join(root, file), 'utf8')
