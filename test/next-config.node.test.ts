@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import nextConfig, { securityHeaders } from '../next.config';
+import { securityHeaders } from '@/lib/config/security-headers';
+import nextConfig from '../next.config';
 
 const byName = (headers: Array<{ key: string; value: string }>) =>
   Object.fromEntries(headers.map(({ key, value }) => [key.toLowerCase(), value]));
