@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ask, plainCode } from './http';
+import { otherLoopbackOrigin } from './loopback';
 import type { CheckResult } from './report';
 
 export interface CallbackTarget {
@@ -35,6 +36,7 @@ export async function checkCallback(
     scope: 'openid',
     state: randomBytes(16).toString('base64url'),
     nonce: randomBytes(16).toString('base64url'),
+    // A real S256 challenge; its verifier is dropped, since this sign-in is never finished.
     code_challenge: createHash('sha256')
       .update(randomBytes(32).toString('base64url'))
       .digest('base64url'),
@@ -102,10 +104,7 @@ function warn(summary: string, fix: string): CheckResult {
   return { id: 'callback', status: 'warn', summary, fix };
 }
 
-/** Scalekit compares callback URLs as strings: these two hosts are different URLs to it. */
 function loopbackHint(appUrl: string): string {
-  const { hostname } = new URL(appUrl);
-  if (hostname === 'localhost') return ' (127.0.0.1 instead of localhost is a different URL)';
-  if (hostname === '127.0.0.1') return ' (localhost instead of 127.0.0.1 is a different URL)';
-  return '';
+  const other = otherLoopbackOrigin(appUrl);
+  return other ? ` (${other}/api/callback is a different URL)` : '';
 }

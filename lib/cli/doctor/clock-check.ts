@@ -35,13 +35,14 @@ export function checkClock(answer: Answer): CheckResult {
   const skewSeconds = (date + 500 - (answer.sentAt + answer.receivedAt) / 2) / 1000;
   const rounded = Math.round(skewSeconds * 10) / 10;
   const size = Math.abs(rounded);
+  const shown = `${size.toFixed(1)} s`;
   const direction = rounded > 0 ? 'behind' : 'ahead of';
   const measured = { skewSeconds: rounded };
   if (size > CLOCK_TOLERANCE_SECONDS) {
     return {
       id: 'clock',
       status: 'fail',
-      summary: `this machine's clock is ${size} s ${direction} the environment's, beyond the ${CLOCK_TOLERANCE_SECONDS} s the app allows on token times: fresh tokens would be refused or expire early`,
+      summary: `this machine's clock is ${shown} ${direction} the environment's, beyond the ${CLOCK_TOLERANCE_SECONDS} s the app allows on token times: fresh tokens would be refused or expire early`,
       fix: FIX,
       measured,
     };
@@ -50,7 +51,7 @@ export function checkClock(answer: Answer): CheckResult {
     return {
       id: 'clock',
       status: 'warn',
-      summary: `this machine's clock is ${size} s ${direction} the environment's: within the ${CLOCK_TOLERANCE_SECONDS} s the app allows on token times, with little margin left`,
+      summary: `this machine's clock is ${shown} ${direction} the environment's: within the ${CLOCK_TOLERANCE_SECONDS} s the app allows on token times, with little margin left`,
       fix: FIX,
       measured,
     };

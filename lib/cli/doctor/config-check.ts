@@ -12,7 +12,6 @@ export interface Inputs {
   readonly clientSecret?: string;
   readonly appUrl?: string;
   readonly secureCookies?: boolean;
-  readonly sessionMaxAgeSeconds?: number;
   /** null: not configured. */
   readonly upstash?: EdgeConfig['upstash'];
   readonly revocation?: EdgeConfig['revocation'];
@@ -52,10 +51,7 @@ const EDGE_GROUPS: readonly Group<EdgeConfig>[] = [
     take: (c) => ({ upstash: c.upstash, revocation: c.revocation }),
   },
   { variables: ['SESSION_REVOCATION_ON_STORE_ERROR'], take: nothing },
-  {
-    variables: ['SESSION_MAX_AGE_SECONDS'],
-    take: (c) => ({ sessionMaxAgeSeconds: c.sessionMaxAgeSeconds }),
-  },
+  { variables: ['SESSION_MAX_AGE_SECONDS'], take: nothing },
   { variables: ['SESSION_CACHE_MAX_ENTRIES'], take: nothing },
   { variables: ['SESSION_CACHE_MAX_BYTES'], take: nothing },
   { variables: ['SESSION_CACHE_MAX_AGE_SECONDS'], take: nothing },

@@ -1,5 +1,6 @@
 import type { EdgeConfig } from '../../edge/config';
 import { cookieName, cookieOptions, type SessionCookie } from '../../edge/session-cookies';
+import { otherLoopbackOrigin } from './loopback';
 import type { CheckResult } from './report';
 
 const KINDS: readonly SessionCookie[] = ['access', 'id', 'transaction', 'refresh'];
@@ -42,10 +43,7 @@ export function checkCookies({
 }
 
 function loopbackNote(appUrl: string): string {
-  const url = new URL(appUrl);
-  const other = { localhost: '127.0.0.1', '127.0.0.1': 'localhost' }[url.hostname];
+  const other = otherLoopbackOrigin(appUrl);
   if (!other) return '';
-  const elsewhere = new URL(appUrl);
-  elsewhere.hostname = other;
-  return `; localhost and 127.0.0.1 keep separate cookie jars: open ${url.origin}, not ${elsewhere.origin}`;
+  return `; localhost and 127.0.0.1 keep separate cookie jars: open ${appUrl}, not ${other}`;
 }

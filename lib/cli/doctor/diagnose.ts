@@ -22,7 +22,6 @@ const VARIABLES: Record<keyof Inputs, string> = {
   clientSecret: 'SCALEKIT_CLIENT_SECRET',
   appUrl: 'APP_URL',
   secureCookies: 'APP_URL',
-  sessionMaxAgeSeconds: 'SESSION_MAX_AGE_SECONDS',
   upstash: 'the Upstash variables',
   revocation: 'SESSION_REVOCATION',
 };
