@@ -58,7 +58,7 @@ async function checkEnvironment(inputs: Inputs, timeoutMs: number): Promise<Chec
   }
   const issuer = await checkIssuer(envUrl, timeoutMs);
   if (!issuer.discovery) {
-    return [issuer.result, ...later(`${VARIABLES.envUrl} does not lead to a Scalekit environment`)];
+    return [issuer.result, ...later(`no Scalekit environment answered at ${VARIABLES.envUrl}`)];
   }
   const [keys, client, callback] = await Promise.all([
     checkKeys(envUrl, timeoutMs),

@@ -126,7 +126,7 @@ describe('the doctor, on each misconfiguration, fails that check and nothing els
       /\/acme\/\.well-known\/openid-configuration answered HTTP 404, not an OpenID configuration → Set SCALEKIT_ENV_URL to the environment URL itself, with no path/,
     );
     expect(lineOf(output, 'client')).toBe(
-      'not checked: SCALEKIT_ENV_URL does not lead to a Scalekit environment',
+      'not checked: no Scalekit environment answered at SCALEKIT_ENV_URL',
     );
   });
 
