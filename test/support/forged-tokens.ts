@@ -52,39 +52,38 @@ const withoutNulls = (header: HeaderChange) =>
  * the stand-in's real key otherwise.
  *
  * @example
- * const forge = await tokenForge(control, issuerUrl, { claims: accessTokenClaims, header: { typ: 'JWT' } });
+ * const forge = tokenForge(control, issuerUrl, { claims: accessTokenClaims, header: { typ: 'JWT' } });
  * await verifyAccessToken(await forge.genuine()); // the baseline verifies
  * await forge.genuine({ claims: { iss: 'https://evil.example' } }); // one rule broken
  */
-export async function tokenForge(control: IssuerControl, issuerUrl: string, baseline: Baseline) {
-  const realKid = decodeProtectedHeader(await control.sign({})).kid!;
-  const published = (await (await fetch(`${issuerUrl}/keys`)).json()) as { keys: JWK[] };
-  const realPublicJwk = published.keys.find((key) => key.kid === realKid)!;
-  const attacker = await generateKeyPair('RS256', { extractable: true });
+export function tokenForge(control: IssuerControl, issuerUrl: string, baseline: Baseline) {
+  let keys: Promise<ForgeKeys> | undefined;
+  /** The stand-in's current kid and public key, and another RSA key; fetched on first use. */
+  const loadKeys = () => (keys ??= fetchKeys(control, issuerUrl));
 
   const payload = (change: Change = {}): JWTPayload => {
     const claims: JWTPayload = { ...baseline.claims(), ...change.claims };
     for (const claim of change.without ?? []) delete claims[claim];
     return claims;
   };
-  const header = (change: Change = {}): HeaderChange => ({
+  const header = async (change: Change = {}): Promise<HeaderChange> => ({
     alg: 'RS256',
-    kid: realKid,
+    kid: (await loadKeys()).realKid,
     ...baseline.header,
     ...change.header,
   });
 
   /** The baseline with `change`, signed by the stand-in's real key (per the header's `alg`). */
-  const genuine = (change?: Change) =>
-    control.sign(payload(change), header(change) as JWSHeaderParameters);
+  const genuine = async (change?: Change) =>
+    control.sign(payload(change), (await header(change)) as JWSHeaderParameters);
   /** The baseline with `change`, signed by another key with `alg`. */
-  const signedWith = (key: CryptoKey | Uint8Array, alg: string, change?: Change) =>
+  const signedWith = async (key: CryptoKey | Uint8Array, alg: string, change?: Change) =>
     new SignJWT(payload(change))
-      .setProtectedHeader({ ...withoutNulls(header(change)), alg } as JWTHeaderParameters)
+      .setProtectedHeader({ ...withoutNulls(await header(change)), alg } as JWTHeaderParameters)
       .sign(key);
   /** The baseline with `change`, without a signature. */
-  const unsigned = (change?: Change) =>
-    `${json(withoutNulls(header(change)))}.${json(payload(change))}.`;
+  const unsigned = async (change?: Change) =>
+    `${json(withoutNulls(await header(change)))}.${json(payload(change))}.`;
   /** A genuine baseline token with one of its three parts replaced. */
   const withPart = async (index: 0 | 1 | 2, part: string) => {
     const parts = (await genuine()).split('.');
@@ -92,31 +91,40 @@ export async function tokenForge(control: IssuerControl, issuerUrl: string, base
     return parts.join('.');
   };
 
+  return { keys: loadKeys, payload, header, genuine, signedWith, unsigned, withPart };
+}
+
+interface ForgeKeys {
+  readonly realKid: string;
+  readonly realPublicJwk: JWK;
+  readonly attacker: CryptoKey;
+  readonly attackerPublicJwk: JWK;
+}
+
+async function fetchKeys(control: IssuerControl, issuerUrl: string): Promise<ForgeKeys> {
+  const realKid = decodeProtectedHeader(await control.sign({})).kid!;
+  const published = (await (await fetch(`${issuerUrl}/keys`)).json()) as { keys: JWK[] };
+  const attacker = await generateKeyPair('RS256', { extractable: true });
   return {
     realKid,
-    realPublicJwk,
+    // The key that signs now: after a rotation, /keys lists older ones too.
+    realPublicJwk: published.keys.find((key) => key.kid === realKid)!,
     attacker: attacker.privateKey,
     attackerPublicJwk: await exportJWK(attacker.publicKey),
-    payload,
-    header,
-    genuine,
-    signedWith,
-    unsigned,
-    withPart,
   };
 }
 
-export type TokenForge = Awaited<ReturnType<typeof tokenForge>>;
+export type TokenForge = ReturnType<typeof tokenForge>;
 
 /**
  * The rows every Scalekit token kind refuses alike, since one core verifies them all: the key and
  * algorithm, headers that point at other keys, tampering, and malformed compact serializations.
  */
 export function keyAndFormRows(forge: TokenForge): ForgedToken[] {
-  const { genuine, signedWith, unsigned, withPart, payload, header } = forge;
+  const { genuine, signedWith, unsigned, withPart, payload, header, keys } = forge;
   return [
-    { name: 'alg none', make: async () => unsigned({ header: { alg: 'none' } }) },
-    { name: 'alg "None"', make: async () => unsigned({ header: { alg: 'None' } }) },
+    { name: 'alg none', make: () => unsigned({ header: { alg: 'none' } }) },
+    { name: 'alg "None"', make: () => unsigned({ header: { alg: 'None' } }) },
     {
       name: 'alg none over a signature by the real key',
       make: () => genuine({ header: { alg: 'none' } }),
@@ -125,21 +133,25 @@ export function keyAndFormRows(forge: TokenForge): ForgedToken[] {
     { name: 'RS512 signed by the real key', make: () => genuine({ header: { alg: 'RS512' } }) },
     {
       name: 'HS256 with the public JWK as the secret',
-      make: () =>
-        signedWith(new TextEncoder().encode(JSON.stringify(forge.realPublicJwk)), 'HS256'),
+      make: async () =>
+        signedWith(new TextEncoder().encode(JSON.stringify((await keys()).realPublicJwk)), 'HS256'),
     },
     {
       name: 'HS256 with the public modulus as the secret',
-      make: () => signedWith(base64url.decode(forge.realPublicJwk.n!), 'HS256'),
+      make: async () => signedWith(base64url.decode((await keys()).realPublicJwk.n!), 'HS256'),
     },
     {
       name: 'ES256 under the real kid',
       make: async () => signedWith((await generateKeyPair('ES256')).privateKey, 'ES256'),
     },
-    { name: 'another RSA key under the real kid', make: () => signedWith(forge.attacker, 'RS256') },
+    {
+      name: 'another RSA key under the real kid',
+      make: async () => signedWith((await keys()).attacker, 'RS256'),
+    },
     {
       name: 'another RSA key under a kid of its own',
-      make: () => signedWith(forge.attacker, 'RS256', { header: { kid: 'snk_attacker' } }),
+      make: async () =>
+        signedWith((await keys()).attacker, 'RS256', { header: { kid: 'snk_attacker' } }),
     },
     {
       name: 'the real key under an unknown kid',
@@ -157,7 +169,7 @@ export function keyAndFormRows(forge: TokenForge): ForgedToken[] {
     },
     {
       name: 'an embedded jwk of another key',
-      make: () => genuine({ header: { jwk: forge.attackerPublicJwk } }),
+      make: async () => genuine({ header: { jwk: (await keys()).attackerPublicJwk } }),
     },
     {
       name: 'an x5c chain',

@@ -1,10 +1,10 @@
 import { base64url, importJWK, jwtVerify } from 'jose';
-import { afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { createKeySet } from '@/lib/edge/jwks';
 import { CLOCK_TOLERANCE_SECONDS, verifyJwt, type TokenKind } from '@/lib/edge/jwt';
 import { issuerControl } from '../../support/issuer-control';
 import { outcome } from '../../support/outcome';
-import { tokenForge, type TokenForge } from '../../support/forged-tokens';
+import { tokenForge } from '../../support/forged-tokens';
 import { accessTokenClaims } from '../../support/tokens';
 
 const issuerUrl = inject('issuerUrl');
@@ -31,14 +31,11 @@ const freezeAt = (seconds: number) =>
   vi.useFakeTimers({ toFake: ['Date'], now: seconds * 1000 + 500 });
 
 describe('verifyJwt', () => {
-  let forge: TokenForge;
-
-  beforeAll(async () => {
-    forge = await tokenForge(control, issuerUrl, {
-      claims: accessTokenClaims,
-      header: { typ: 'JWT' },
-    });
+  const forge = tokenForge(control, issuerUrl, {
+    claims: accessTokenClaims,
+    header: { typ: 'JWT' },
   });
+
   afterEach(async () => {
     vi.useRealTimers();
     await control.setFault('keys', null);
@@ -192,12 +189,12 @@ describe('verifyJwt', () => {
   describe('the code a failure is reported with', () => {
     it.each([
       ['an empty token', async () => ''],
-      ['a forged signature', () => forge.signedWith(forge.attacker, 'RS256')],
+      ['a forged signature', async () => forge.signedWith((await forge.keys()).attacker, 'RS256')],
       ['a typ it does not allow', () => forge.genuine({ header: { typ: 'logout+jwt' } })],
       ['a missing claim', () => forge.genuine({ without: ['sub'] })],
       ['a wrong audience', () => forge.genuine({ claims: { aud: ['skc_other'] } })],
       ['a jku header', () => forge.genuine({ header: { jku: 'https://evil.example/keys' } })],
-      ['alg none', async () => forge.unsigned({ header: { alg: 'none' } })],
+      ['alg none', () => forge.unsigned({ header: { alg: 'none' } })],
     ])("is the kind's own for %s", async (_, make) => {
       const token = await make();
       expect(await outcome(verify(token, TEST_KIND))).toBe('token_invalid');
@@ -219,10 +216,11 @@ describe('verifyJwt', () => {
       'refuses %s although the real key made the signature (it verifies under %s itself)',
       async (alg) => {
         const token = await forge.genuine({ header: { alg } });
-        const { kty, n, e } = forge.realPublicJwk;
+        const { realPublicJwk, realKid } = await forge.keys();
+        const { kty, n, e } = realPublicJwk;
         await expect(
           jwtVerify(token, await importJWK({ kty, n, e }, alg), { algorithms: [alg] }),
-        ).resolves.toMatchObject({ protectedHeader: { alg, kid: forge.realKid } });
+        ).resolves.toMatchObject({ protectedHeader: { alg, kid: realKid } });
         expect(await outcome(verify(token))).toBe('token_invalid');
       },
     );
