@@ -1,7 +1,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ScalekitClient } from '@scalekit-sdk/node';
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
+import {
+  createRemoteJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  importJWK,
+  jwtVerify,
+  type JWK,
+} from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { IssuerBrowser } from '../tools/scalekit-stand-in/browser';
 import { startIssuer, type RunningIssuer } from '../tools/scalekit-stand-in';
@@ -386,6 +393,24 @@ describe('the local issuer', () => {
       const overHttp = await control(issuer, 'sign', { payload: claims, header: { kid: 'snk_x' } });
       expect(overHttp.status).toBe(200);
       expect(decodeProtectedHeader(String(overHttp.body.token))).toMatchObject({ kid: 'snk_x' });
+    });
+
+    it.each(['PS256', 'RS512'])(
+      'signs %s with the current RSA key when the header asks for it',
+      async (alg) => {
+        const [key] = await publishedKeys(issuer);
+        const token = await issuer.signJwt({ sub: 'usr_x' }, { alg });
+        const { kty, n, e } = key!;
+        const { payload } = await jwtVerify(token, await importJWK({ kty, n, e }, alg), {
+          algorithms: [alg],
+        });
+        expect(payload).toEqual({ sub: 'usr_x' });
+      },
+    );
+
+    it('leaves out header members given as null', async () => {
+      const token = await issuer.signJwt({ sub: 'usr_x' }, { kid: null } as never);
+      expect(decodeProtectedHeader(token)).toEqual({ alg: 'RS256', typ: 'JWT' });
     });
   });
 

@@ -1,6 +1,7 @@
 import { NextRequest } from 'next/server';
+import { expect } from 'vitest';
 import { IssuerBrowser } from '../tools/scalekit-stand-in/browser';
-import type { CookieJar } from './cookie-jar';
+import { CookieJar } from './cookie-jar';
 
 /** The origin the test environment gives the app (APP_URL in setup-env.ts). */
 export const APP_URL = 'http://127.0.0.1:3999';
@@ -42,7 +43,43 @@ export async function authorize(
   return { authorizeUrl: new URL(location), callbackUrl, browser };
 }
 
+/** What a browser sends for a page load (a document navigation), as the middleware sees it. */
+export const DOCUMENT = { 'sec-fetch-mode': 'navigate', accept: 'text/html' };
+
+/**
+ * Signs `user` in the whole way (/login, the issuer's hosted page, /api/callback) and returns the
+ * browser's cookies, the callback's answer and the issuer-side browser (for a later logout).
+ *
+ * @example
+ * const { jar } = await signIn({ login, callback }, 'member');
+ */
+export async function signIn(
+  app: { login: Handler; callback: Handler },
+  user: 'admin' | 'member' | 'other' = 'admin',
+  query = '',
+) {
+  const jar = new CookieJar();
+  const { callbackUrl, browser } = await authorize(app.login, jar, user, query);
+  const response = await call(app.callback, pathOf(callbackUrl), { jar });
+  return { jar, response, browser };
+}
+
 /** The path and query of a URL, as the app's handlers receive it. */
 export function pathOf(url: URL): string {
   return `${url.pathname}${url.search}`;
+}
+
+/**
+ * Asserts the JSON answer of an auth failure, headers included: `{"error":"<code>"}` with
+ * `status`, never cached, `WWW-Authenticate` on a 401 (`error="invalid_token"` only for an
+ * expired token, which `fetchWithSession` renews and retries), `Retry-After` on a 503.
+ */
+export async function expectErrorJson(response: Response, status: number, code: string) {
+  expect(response.status).toBe(status);
+  expect(await response.json()).toEqual({ error: code });
+  expect(response.headers.get('cache-control')).toBe('private, no-store');
+  expect(response.headers.get('www-authenticate')).toBe(
+    status !== 401 ? null : code === 'token_expired' ? 'Bearer error="invalid_token"' : 'Bearer',
+  );
+  expect(response.headers.get('retry-after')).toBe(status === 503 ? '5' : null);
 }

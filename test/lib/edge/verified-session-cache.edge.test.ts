@@ -119,5 +119,8 @@ describe('VerifiedSessionCache', () => {
     const on = new VerifiedSessionCache({ maxEntries: 10, maxBytes: 1 << 20, maxAgeMs: 60_000 });
     on.set('x'.repeat(5_000), claims(), 1);
     expect(on.size).toBe(0);
+    // The same cache does keep a value of a cookie's size.
+    on.set('x'.repeat(3_800), claims(), 1);
+    expect(on.size).toBe(1);
   });
 });

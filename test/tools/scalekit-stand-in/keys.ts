@@ -1,4 +1,4 @@
-import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { constants, createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import {
   exportJWK,
   generateKeyPair,
@@ -20,6 +20,16 @@ async function newSigningKey(): Promise<SigningKey> {
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
   return { kid, privateJwk, privateKey: createPrivateKey({ key: privateJwk, format: 'jwk' }) };
 }
+
+/** The JWS algorithms an RSA key signs with (RFC 7518, 3.3 and 3.5). */
+const RSA_SIGNATURES: Record<string, { hash: string; pss: boolean }> = {
+  RS256: { hash: 'sha256', pss: false },
+  RS384: { hash: 'sha384', pss: false },
+  RS512: { hash: 'sha512', pss: false },
+  PS256: { hash: 'sha256', pss: true },
+  PS384: { hash: 'sha384', pss: true },
+  PS512: { hash: 'sha512', pss: true },
+};
 
 const base64url = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
 
@@ -54,14 +64,30 @@ export class KeyRing {
   }
 
   /**
-   * Signs arbitrary claims with the current key (RS256), so tests can forge well-signed bad tokens.
-   * The header defaults to `{alg: 'RS256', typ: 'JWT', kid}` and takes any override as given;
-   * the JWS is assembled by hand because jose refuses to sign some of those (`crit`, say).
+   * Signs arbitrary claims with the current key, so tests can forge well-signed bad tokens. The
+   * header defaults to `{alg: 'RS256', typ: 'JWT', kid}` and takes any override as given; a member
+   * set to `null` is left out (a token without a `kid`, say). The signature follows the header's
+   * `alg` when the RSA key can make it (RS256/384/512, PS256/384/512), so a token refused for its
+   * algorithm is refused for nothing else; any other `alg` gets an RS256 signature. The JWS is
+   * assembled by hand because jose refuses to sign some of those headers (`crit`, say).
    */
   async sign(payload: JWTPayload, header: JWSHeaderParameters = {}): Promise<string> {
     const [current] = this.#keys;
     if (!current) throw new Error('the key ring is never empty');
-    const input = `${base64url({ alg: 'RS256', typ: 'JWT', kid: current.kid, ...header })}.${base64url(payload)}`;
-    return `${input}.${sign('sha256', Buffer.from(input), current.privateKey).toString('base64url')}`;
+    const protectedHeader = Object.fromEntries(
+      Object.entries({ alg: 'RS256', typ: 'JWT', kid: current.kid, ...header }).filter(
+        ([, value]) => value !== null,
+      ),
+    );
+    const input = `${base64url(protectedHeader)}.${base64url(payload)}`;
+    const { hash, pss } = RSA_SIGNATURES[String(protectedHeader.alg)] ?? RSA_SIGNATURES.RS256!;
+    const key = pss
+      ? {
+          key: current.privateKey,
+          padding: constants.RSA_PKCS1_PSS_PADDING,
+          saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+        }
+      : current.privateKey;
+    return `${input}.${sign(hash, Buffer.from(input), key).toString('base64url')}`;
   }
 }

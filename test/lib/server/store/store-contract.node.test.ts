@@ -1,10 +1,14 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '@/lib/server/store/memory-store';
 import type { Store } from '@/lib/server/store/store';
 import { createUpstashStore } from '@/lib/server/store/upstash-store';
+import { countingRedeem } from '../../../support/counting-redeem';
+import { freshCopy } from '../../../support/fresh-copy';
 import { startUpstash, type LocalUpstash } from '../../../tools/upstash-endpoint/start-upstash';
+
+const secrets = [process.env.SESSION_COOKIE_SECRET!];
 
 let upstash: LocalUpstash;
 beforeAll(async () => {
@@ -115,30 +119,32 @@ describe.each([
     expect(await store.get(key('lock'))).toBe('owner-b');
   });
 
-  it('single-flights a refresh: one caller works, the others read its result', async () => {
-    let refreshes = 0;
-    const caller = async (id: number): Promise<string> => {
-      const owner = `caller-${id}`;
-      if (await store.setIfAbsent(key('refresh:lock'), owner, 5_000)) {
-        try {
-          refreshes++;
-          await sleep(50);
-          await store.set(key('refresh:result'), `tokens-from-${owner}`, 5_000);
-        } finally {
-          await store.deleteIfEquals(key('refresh:lock'), owner);
-        }
-      }
-      for (;;) {
-        const result = await store.get(key('refresh:result'));
-        if (result !== null) return result;
-        await sleep(10);
-      }
-    };
-
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => caller(i)));
-    expect(refreshes).toBe(1);
-    expect(new Set(results).size).toBe(1);
-    expect(await store.get(key('refresh:lock'))).toBeNull();
+  it('lets the real refresh single-flight redeem once for 10 callers on three instances', async () => {
+    // Each with its own copy of the unit (and its in-process map), all sharing this store.
+    const loadInstance = () =>
+      freshCopy(async () => ({
+        flight: await import('@/lib/server/refresh-single-flight'),
+        errors: await import('@/lib/edge/errors'),
+      }));
+    const instances = [await loadInstance(), await loadInstance(), await loadInstance()];
+    const scalekit = countingRedeem({ delayMs: 50 });
+    const refreshToken = key('refresh-token');
+    const pairs = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => {
+        const { flight, errors } = instances[i % instances.length]!;
+        return flight.singleFlightRefresh(refreshToken, scalekit.redeemWith(errors), {
+          store,
+          secrets,
+        });
+      }),
+    );
+    expect(scalekit.calls).toEqual([refreshToken]);
+    expect(new Set(pairs.map((pair) => pair.accessToken))).toEqual(
+      new Set([`at_1_${refreshToken}`]),
+    );
+    const hash = createHash('sha256').update(refreshToken).digest('hex');
+    expect(await store.get(`refresh:lock:${hash}`)).toBeNull();
+    expect(await store.get(`refresh:result:${hash}`)).not.toBeNull();
   });
 
   it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])(

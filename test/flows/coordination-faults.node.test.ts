@@ -1,22 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startUpstash, type LocalUpstash } from '../tools/upstash-endpoint/start-upstash';
 import { loadAppInstance, type AppInstance } from '../support/app-instance';
-import { authorize, call, pathOf } from '../support/app';
-import { CookieJar } from '../support/cookie-jar';
+import { call, DOCUMENT, signIn } from '../support/app';
 import { issuerControl } from '../support/issuer-control';
+import { deletedCookies } from '../support/session-jar';
+import { startUpstash, type LocalUpstash } from '../tools/upstash-endpoint/start-upstash';
 
 const control = issuerControl(inject('issuerUrl'));
-const DOCUMENT = { 'sec-fetch-mode': 'navigate', accept: 'text/html' };
 
-async function signIn(app: AppInstance) {
-  const jar = new CookieJar();
-  const { callbackUrl } = await authorize(app.login, jar);
-  await call(app.callback, pathOf(callbackUrl), { jar });
-  return jar;
-}
-
-const signedOut = (response: Response) =>
-  response.headers.getSetCookie().some((c) => /^sk_(access|refresh)=;|Max-Age=0/.test(c));
+const signedOut = (response: Response) => deletedCookies(response).length > 0;
 
 describe('when Redis misbehaves', () => {
   let upstash: LocalUpstash;
@@ -57,7 +48,7 @@ describe('when Redis misbehaves', () => {
   ];
 
   it.each(faults)('refresh still succeeds and nobody is signed out: %s', async (_, inject) => {
-    const jar = await signIn(app);
+    const { jar } = await signIn(app);
     await inject();
     const before = (await control.counts()).token ?? 0;
     const responses = await Promise.all(
@@ -72,7 +63,7 @@ describe('when Redis misbehaves', () => {
   });
 
   it.each(faults)('strict revocation follows its policy on store errors: %s', async (_, inject) => {
-    const jar = await signIn(app);
+    const { jar } = await signIn(app);
     await inject();
     const allowed = await call(app.protect, '/dashboard', { jar, headers: DOCUMENT });
     expect(allowed.headers.get('x-middleware-next')).toBe('1');

@@ -1,22 +1,16 @@
 import { ScalekitClient } from '@scalekit-sdk/node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { unseal } from '@/lib/edge/seal';
-import { startUpstash, type LocalUpstash } from '../tools/upstash-endpoint/start-upstash';
 import { loadAppInstance, type AppInstance } from '../support/app-instance';
-import { authorize, call, pathOf } from '../support/app';
-import { CookieJar } from '../support/cookie-jar';
+import { call, signIn } from '../support/app';
+import type { CookieJar } from '../support/cookie-jar';
 import { issuerControl } from '../support/issuer-control';
+import { accessTokenSet, deletedCookies } from '../support/session-jar';
+import { startUpstash, type LocalUpstash } from '../tools/upstash-endpoint/start-upstash';
 
 const control = issuerControl(inject('issuerUrl'));
 const secrets = [process.env.SESSION_COOKIE_SECRET!];
 const CONCURRENCY = 50;
-
-async function signIn(app: AppInstance) {
-  const jar = new CookieJar();
-  const { callbackUrl } = await authorize(app.login, jar);
-  await call(app.callback, pathOf(callbackUrl), { jar });
-  return jar;
-}
 
 /** 50 refreshes with one refresh token, alternating between instances, all at once. */
 async function race(instances: AppInstance[], jar: CookieJar) {
@@ -29,21 +23,12 @@ async function race(instances: AppInstance[], jar: CookieJar) {
       }),
     ),
   );
-  const accessTokens = await Promise.all(
-    responses.map(async (response) => {
-      const set = response.headers.getSetCookie().find((c) => c.startsWith('sk_access='));
-      const value = set?.split(';')[0]!.slice('sk_access='.length);
-      return value ? unseal(decodeURIComponent(value), 'access', secrets) : null;
-    }),
-  );
+  const accessTokens = await Promise.all(responses.map(accessTokenSet));
   return {
     redemptions: ((await control.counts()).token ?? 0) - before,
     successes: responses.filter((r) => r.status === 200).length,
-    signOuts: responses.filter((r) =>
-      r.headers
-        .getSetCookie()
-        .some((c) => c.startsWith('sk_access=;') || /^sk_access=[^;]*;.*Max-Age=0/.test(c)),
-    ).length,
+    signOuts: responses.filter((r) => deletedCookies(r).includes('sk_access')).length,
+    accessTokensSet: accessTokens.filter(Boolean).length,
     distinctAccessTokens: new Set(accessTokens.filter(Boolean)).size,
   };
 }
@@ -59,11 +44,12 @@ describe('50 concurrent refreshes with one refresh token across two instances', 
   it('redeem once and keep everyone signed in when the instances share Redis', async () => {
     const env = { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token };
     const instances = [await loadAppInstance(env), await loadAppInstance(env)];
-    const result = await race(instances, await signIn(instances[0]!));
+    const result = await race(instances, (await signIn(instances[0]!)).jar);
     expect(result).toEqual({
       redemptions: 1,
       successes: CONCURRENCY,
       signOuts: 0,
+      accessTokensSet: CONCURRENCY,
       distinctAccessTokens: 1,
     });
   });
@@ -71,10 +57,10 @@ describe('50 concurrent refreshes with one refresh token across two instances', 
   it('reports what the in-memory store and the uncoordinated approach lose', async () => {
     const memory = { UPSTASH_REDIS_REST_URL: undefined, UPSTASH_REDIS_REST_TOKEN: undefined };
     const instances = [await loadAppInstance(memory), await loadAppInstance(memory)];
-    const perInstance = await race(instances, await signIn(instances[0]!));
+    const perInstance = await race(instances, (await signIn(instances[0]!)).jar);
 
     // The seed's approach: every request redeems the refresh token itself.
-    const jar = await signIn(instances[0]!);
+    const { jar } = await signIn(instances[0]!);
     const refreshToken = (await unseal(jar.get('sk_refresh')!.value, 'refresh', secrets))!;
     const sdk = new ScalekitClient(inject('issuerUrl'), inject('clientId'), inject('clientSecret'));
     const before = (await control.counts()).token ?? 0;

@@ -1,0 +1,149 @@
+import { decodeJwt } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { GET as callback } from '@/app/api/callback/route';
+import { GET as login } from '@/app/login/route';
+import { seal, unseal } from '@/lib/edge/seal';
+import { APP_URL, authorize, call, pathOf, signIn } from '../../../support/app';
+import { CookieJar } from '../../../support/cookie-jar';
+import { SESSION_COOKIES, sessionTokens } from '../../../support/session-jar';
+
+const secrets = [process.env.SESSION_COOKIE_SECRET!];
+
+function expectCodedFailure(response: Response, code: string) {
+  expect(response.status).toBe(303);
+  expect(response.headers.get('location')).toBe(`${APP_URL}/auth/error?code=${code}`);
+  const set = response.headers.getSetCookie().map((c) => c.split('=')[0]);
+  for (const name of SESSION_COOKIES) expect(set).not.toContain(name);
+}
+
+function transactionCookie(jar: CookieJar) {
+  return [...jar.cookies.values()].find((c) => c.name.startsWith('sk_txn_'))!;
+}
+
+/** Rewrites the sealed login transaction in the jar, as only someone with the secret could. */
+async function editTransaction(jar: CookieJar, edit: (t: Record<string, unknown>) => void) {
+  const cookie = transactionCookie(jar);
+  const transaction = JSON.parse((await unseal(cookie.value, 'transaction', secrets))!);
+  edit(transaction);
+  cookie.value = await seal(JSON.stringify(transaction), 'transaction', secrets);
+}
+
+describe('GET /api/callback', () => {
+  it('signs in and lands on returnTo with sealed, HttpOnly, SameSite=Lax cookies', async () => {
+    const { jar, response } = await signIn(
+      { login, callback },
+      'admin',
+      '?returnTo=%2Fdashboard%2Fadmin%3Ftab%3D2',
+    );
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe(`${APP_URL}/dashboard/admin?tab=2`);
+
+    for (const name of SESSION_COOKIES) {
+      const cookie = jar.get(name);
+      expect(cookie, name).toBeDefined();
+      expect(cookie!.httpOnly).toBe(true);
+      expect(cookie!.sameSite).toBe('lax');
+      expect(cookie!.secure).toBe(false);
+      expect(cookie!.path).toBe(name === 'sk_refresh' ? '/api/refresh' : '/');
+      // A sealed value is a compact JWE (dir, A256GCM), never the token itself.
+      expect(cookie!.value.split('.')).toHaveLength(5);
+    }
+    const { accessToken, refreshToken, idToken } = await sessionTokens(jar);
+    for (const cookie of jar.cookies.values()) {
+      for (const token of [accessToken, refreshToken, idToken])
+        expect(cookie.value).not.toContain(token);
+    }
+    expect(decodeJwt(idToken).email).toBe('admin@acme.test');
+    expect(decodeJwt(accessToken).roles).toEqual(['admin']);
+    expect([...jar.cookies.values()].some((c) => c.name.startsWith('sk_txn'))).toBe(false);
+  });
+});
+
+describe('GET /api/callback refuses', () => {
+  it('a state that does not match the transaction', async () => {
+    const jar = new CookieJar();
+    const { callbackUrl } = await authorize(login, jar);
+    callbackUrl.searchParams.set('state', 'forged-state-value');
+    expectCodedFailure(await call(callback, pathOf(callbackUrl), { jar }), 'state_mismatch');
+  });
+
+  it('a callback without its transaction cookie', async () => {
+    const { callbackUrl } = await authorize(login, new CookieJar());
+    expectCodedFailure(
+      await call(callback, pathOf(callbackUrl), { jar: new CookieJar() }),
+      'transaction_missing',
+    );
+  });
+
+  it('a callback with no state at all', async () => {
+    const jar = new CookieJar();
+    await authorize(login, jar);
+    expectCodedFailure(await call(callback, '/api/callback?code=abc', { jar }), 'state_mismatch');
+  });
+
+  it('a replayed code, and deletes the transaction cookie on every outcome', async () => {
+    const jar = new CookieJar();
+    const { callbackUrl } = await authorize(login, jar);
+    const captured = jar.clone();
+    const first = await call(callback, pathOf(callbackUrl), { jar });
+    expect(first.headers.get('location')).toBe(`${APP_URL}/dashboard`);
+    const replay = await call(callback, pathOf(callbackUrl), { jar: captured });
+    expectCodedFailure(replay, 'exchange_failed');
+    const deleted = replay.headers.getSetCookie().find((c) => c.startsWith('sk_txn_'));
+    expect(deleted).toMatch(/Max-Age=0/);
+  });
+
+  it('a wrong PKCE verifier', async () => {
+    const jar = new CookieJar();
+    const { callbackUrl } = await authorize(login, jar);
+    await editTransaction(jar, (t) => {
+      t.codeVerifier = 'x'.repeat(43);
+    });
+    expectCodedFailure(await call(callback, pathOf(callbackUrl), { jar }), 'exchange_failed');
+  });
+
+  it('an ID token whose nonce does not match', async () => {
+    const jar = new CookieJar();
+    const { callbackUrl } = await authorize(login, jar);
+    await editTransaction(jar, (t) => {
+      t.nonce = 'another-nonce';
+    });
+    expectCodedFailure(await call(callback, pathOf(callbackUrl), { jar }), 'id_token_invalid');
+  });
+
+  it('an expired transaction', async () => {
+    const jar = new CookieJar();
+    const { callbackUrl } = await authorize(login, jar);
+    await editTransaction(jar, (t) => {
+      t.createdAt = Date.now() - 11 * 60_000;
+    });
+    expectCodedFailure(await call(callback, pathOf(callbackUrl), { jar }), 'state_mismatch');
+  });
+
+  it('a denied sign-in, without reflecting the provider text', async () => {
+    const jar = new CookieJar();
+    const { callbackUrl } = await authorize(login, jar, 'denied');
+    expect(callbackUrl.searchParams.get('error')).toBe('access_denied');
+    expectCodedFailure(await call(callback, pathOf(callbackUrl), { jar }), 'access_denied');
+  });
+
+  it('a provider error with markup in error_description, showing only a code', async () => {
+    const jar = new CookieJar();
+    const { callbackUrl } = await authorize(login, jar);
+    const forged = new URL('/api/callback', APP_URL);
+    forged.searchParams.set('error', 'server_error');
+    forged.searchParams.set('error_description', '<script>alert(document.cookie)</script>');
+    forged.searchParams.set('state', callbackUrl.searchParams.get('state')!);
+    const response = await call(callback, pathOf(forged), { jar });
+    expectCodedFailure(response, 'provider_error');
+    expect(response.headers.get('location')).not.toContain('script');
+    expect(await response.text()).not.toContain('script');
+  });
+
+  it('a callback without a code', async () => {
+    const jar = new CookieJar();
+    const { callbackUrl } = await authorize(login, jar);
+    callbackUrl.searchParams.delete('code');
+    expectCodedFailure(await call(callback, pathOf(callbackUrl), { jar }), 'invalid_request');
+  });
+});

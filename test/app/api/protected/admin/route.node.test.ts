@@ -1,0 +1,36 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { GET as callback } from '@/app/api/callback/route';
+import { GET as admin } from '@/app/api/protected/admin/route';
+import { GET as login } from '@/app/login/route';
+import { call, expectErrorJson, signIn } from '../../../../support/app';
+
+const app = { login, callback };
+
+describe('GET /api/protected/admin', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('answers an admin with their organization and roles', async () => {
+    const { jar } = await signIn(app, 'admin');
+    const response = await call(admin, '/api/protected/admin', { jar });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ organization: 'org_acme_0001', roles: ['admin'] });
+    expect(response.headers.get('cache-control')).toBe('private, no-store');
+  });
+
+  it('answers 403 forbidden to a signed-in member, never a sign-in (which would loop)', async () => {
+    const { jar } = await signIn(app, 'member');
+    await expectErrorJson(await call(admin, '/api/protected/admin', { jar }), 403, 'forbidden');
+  });
+
+  it('answers 401 unauthenticated without a session', async () => {
+    await expectErrorJson(await call(admin, '/api/protected/admin'), 401, 'unauthenticated');
+  });
+
+  it('answers 401 token_expired, before any role check, once the access token expired', async () => {
+    const { jar } = await signIn(app, 'member');
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 310_000 });
+    await expectErrorJson(await call(admin, '/api/protected/admin', { jar }), 401, 'token_expired');
+  });
+});

@@ -1,0 +1,188 @@
+import { decodeJwt } from 'jose';
+import { beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { GET as callback } from '@/app/api/callback/route';
+import { GET as refreshGet, POST as refreshPost } from '@/app/api/refresh/route';
+import { GET as login } from '@/app/login/route';
+import { APP_URL, call, signIn } from '../../../support/app';
+import { issuerControl } from '../../../support/issuer-control';
+import {
+  accessTokenSet,
+  deletedCookies,
+  SESSION_COOKIES,
+  sessionTokens,
+  withRefreshToken,
+} from '../../../support/session-jar';
+
+const control = issuerControl(inject('issuerUrl'));
+const app = { login, callback };
+const tokenCalls = async () => (await control.counts()).token ?? 0;
+const SERVER_ACTION = { 'next-action': '7f3e1c2b9a8d4e5f60718293a4b5c6d7e8f90a1b' };
+
+describe('/api/refresh', () => {
+  beforeEach(async () => {
+    await control.setFault('token', null);
+  });
+
+  describe('POST (the session keeper)', () => {
+    it('rotates both tokens and answers the new expiry', async () => {
+      const { jar } = await signIn(app);
+      const before = await sessionTokens(jar);
+      const calls = await tokenCalls();
+      const response = await call(refreshPost, '/api/refresh', { jar, method: 'POST' });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { ok: boolean; expiresAt: number };
+      expect(body.ok).toBe(true);
+      const after = await sessionTokens(jar);
+      expect(after.accessToken).not.toBe(before.accessToken);
+      expect(after.refreshToken).not.toBe(before.refreshToken);
+      expect(after.idToken).toBe(before.idToken);
+      expect(body.expiresAt).toBe((decodeJwt(after.accessToken).exp as number) * 1000);
+      expect((await tokenCalls()) - calls).toBe(1);
+    });
+
+    it('redeems once for 10 concurrent refreshes with the same refresh token, giving all the same token', async () => {
+      const { jar } = await signIn(app);
+      const calls = await tokenCalls();
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          call(refreshPost, '/api/refresh', { jar: jar.clone(), method: 'POST' }),
+        ),
+      );
+      expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+      // Every response sets the access cookie (each sealed anew), all holding the one new token.
+      const accessTokens = await Promise.all(responses.map(accessTokenSet));
+      expect(accessTokens.filter((token) => token !== null)).toHaveLength(10);
+      expect(new Set(accessTokens).size).toBe(1);
+      expect((await tokenCalls()) - calls).toBe(1);
+    });
+
+    it('keeps the session when the token endpoint fails (500) or hangs', async () => {
+      const { jar } = await signIn(app);
+      // Hang first: switching to `error` then answers the hung request with a 500, so it never
+      // reaches the token endpoint (a request released after its client gave up would rotate the
+      // token unseen — a limitation the README states).
+      for (const mode of ['hang', 'error'] as const) {
+        await control.setFault('token', mode);
+        const response = await call(refreshPost, '/api/refresh', { jar, method: 'POST' });
+        expect(response.status).toBe(503);
+        expect(await response.json()).toEqual({ error: 'refresh_unavailable' });
+        expect(response.headers.getSetCookie()).toEqual([]);
+      }
+      await control.setFault('token', null);
+      const recovered = await call(refreshPost, '/api/refresh', { jar, method: 'POST' });
+      expect(recovered.status).toBe(200);
+    });
+
+    it('answers a late request holding the old refresh token with the same pair, inside the grace window', async () => {
+      const { jar } = await signIn(app);
+      const stale = jar.clone();
+      await call(refreshPost, '/api/refresh', { jar, method: 'POST' });
+      const calls = await tokenCalls();
+      const late = await call(refreshPost, '/api/refresh', { jar: stale, method: 'POST' });
+      expect(late.status).toBe(200);
+      expect((await sessionTokens(stale)).accessToken).toBe((await sessionTokens(jar)).accessToken);
+      expect(await tokenCalls()).toBe(calls);
+    });
+
+    it('ends the session when an old refresh token is reused after the grace window', async () => {
+      const { jar } = await signIn(app);
+      const stale = jar.clone();
+      await call(refreshPost, '/api/refresh', { jar, method: 'POST' });
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 31_000 });
+      try {
+        const staleAgain = stale.clone();
+        const reused = await call(refreshPost, '/api/refresh', { jar: stale, method: 'POST' });
+        expect(reused.status).toBe(401);
+        expect(await reused.json()).toEqual({ error: 'refresh_failed' });
+        // The rejection is remembered: the next request with that token does not go to Scalekit.
+        const calls = await tokenCalls();
+        const again = await call(refreshPost, '/api/refresh', { jar: staleAgain, method: 'POST' });
+        expect(again.status).toBe(401);
+        expect(await tokenCalls()).toBe(calls);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('ends the session when Scalekit rejects the refresh token', async () => {
+      const { jar } = await signIn(app);
+      const rejected = await call(refreshPost, '/api/refresh', {
+        jar: await withRefreshToken(jar, 'not-a-valid-refresh-token'),
+        method: 'POST',
+      });
+      expect(rejected.status).toBe(401);
+      expect(await rejected.json()).toEqual({ error: 'refresh_failed' });
+      expect(deletedCookies(rejected).sort()).toEqual([...SESSION_COOKIES].sort());
+      expect(rejected.headers.getSetCookie().find((c) => c.startsWith('sk_refresh='))).toContain(
+        'Path=/api/refresh',
+      );
+    });
+  });
+
+  describe('POST (a Server Action the middleware replayed here)', () => {
+    it('sends the action back to its page with a 307 and fresh cookies, so it runs once', async () => {
+      const { jar } = await signIn(app);
+      const before = await sessionTokens(jar);
+      const response = await call(refreshPost, '/api/refresh?returnTo=%2Fdashboard', {
+        jar,
+        method: 'POST',
+        headers: SERVER_ACTION,
+      });
+      expect(response.status).toBe(307);
+      expect(response.headers.get('location')).toBe(`${APP_URL}/dashboard`);
+      expect((await sessionTokens(jar)).accessToken).not.toBe(before.accessToken);
+    });
+
+    it('sends an action whose session has ended to sign-in with x-action-redirect', async () => {
+      const { jar } = await signIn(app);
+      const response = await call(refreshPost, '/api/refresh?returnTo=%2Fdashboard', {
+        jar: await withRefreshToken(jar, 'not-a-valid-refresh-token'),
+        method: 'POST',
+        headers: SERVER_ACTION,
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-action-redirect')).toBe(
+        '/login?returnTo=%2Fdashboard;replace',
+      );
+      expect(deletedCookies(response).sort()).toEqual([...SESSION_COOKIES].sort());
+    });
+  });
+
+  describe('GET (a document the middleware sent here)', () => {
+    it('refreshes and goes back with a 303', async () => {
+      const { jar } = await signIn(app);
+      const before = await sessionTokens(jar);
+      const response = await call(refreshGet, '/api/refresh?returnTo=%2Fdashboard%3Fa%3D1', {
+        jar,
+      });
+      expect(response.status).toBe(303);
+      expect(response.headers.get('location')).toBe(`${APP_URL}/dashboard?a=1`);
+      expect(await accessTokenSet(response)).not.toBe(before.accessToken);
+      expect(await accessTokenSet(response)).toBe((await sessionTokens(jar)).accessToken);
+    });
+
+    it('shows a retry page, not sign-in, when a document refresh meets a transient fault', async () => {
+      const { jar } = await signIn(app);
+      await control.setFault('token', 'error');
+      // The access token is still valid here, so the person simply goes back to the page.
+      const early = await call(refreshGet, '/api/refresh?returnTo=%2Fdashboard', { jar });
+      expect(early.status).toBe(303);
+      expect(early.headers.get('location')).toBe(`${APP_URL}/dashboard`);
+
+      const expiredJar = jar.clone();
+      expiredJar.cookies.delete('sk_access;/');
+      const retry = await call(refreshGet, '/api/refresh?returnTo=%2Fdashboard', {
+        jar: expiredJar,
+      });
+      expect(retry.status).toBe(503);
+      expect(await retry.text()).toContain('You are still signed in');
+      expect(retry.headers.getSetCookie()).toEqual([]);
+    });
+
+    it('sends a document to sign-in when there is no refresh token', async () => {
+      const response = await call(refreshGet, '/api/refresh?returnTo=%2Fdashboard');
+      expect(response.status).toBe(303);
+      expect(response.headers.get('location')).toBe(`${APP_URL}/login?returnTo=%2Fdashboard`);
+    });
+  });
+});
