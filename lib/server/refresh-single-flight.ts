@@ -81,7 +81,16 @@ async function coordinate(
       const earlier = await readResult();
       if (earlier) return earlier;
       // Idempotent: a retry whose earlier attempt landed (its answer lost) finds its own owner id.
-      if (await store.setIfAbsent(lockKey, owner, lockTtlMs)) break;
+      if (await store.setIfAbsent(lockKey, owner, lockTtlMs)) {
+        // The previous holder may have stored its pair and let go between our read and this lock:
+        // its result, not a second redemption of a token Scalekit already rotated.
+        const settled = await readResult();
+        if (settled) {
+          await store.deleteIfEquals(lockKey, owner).catch(degraded);
+          return settled;
+        }
+        break;
+      }
     } catch (err) {
       if (isAuthError(err, 'refresh_failed')) throw err;
       // A store too slow to answer may still be coordinating: retry until the deadline. One that

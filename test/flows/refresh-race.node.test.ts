@@ -1,15 +1,13 @@
 import { ScalekitClient } from '@scalekit-sdk/node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { unseal } from '@/lib/edge/seal';
 import { loadAppInstance, type AppInstance } from '../support/app-instance';
 import { call, signIn } from '../support/app';
 import type { CookieJar } from '../support/cookie-jar';
 import { issuerControl } from '../support/issuer-control';
-import { accessTokenSet, deletedCookies } from '../support/session-jar';
+import { accessTokenSet, deletedCookies, sessionTokens } from '../support/session-jar';
 import { startUpstash, type LocalUpstash } from '../tools/upstash-endpoint/start-upstash';
 
 const control = issuerControl(inject('issuerUrl'));
-const secrets = [process.env.SESSION_COOKIE_SECRET!];
 const CONCURRENCY = 50;
 
 /** 50 refreshes with one refresh token, alternating between instances, all at once. */
@@ -61,7 +59,7 @@ describe('50 concurrent refreshes with one refresh token across two instances', 
 
     // The seed's approach: every request redeems the refresh token itself.
     const { jar } = await signIn(instances[0]!);
-    const refreshToken = (await unseal(jar.get('sk_refresh')!.value, 'refresh', secrets))!;
+    const { refreshToken } = await sessionTokens(jar);
     const sdk = new ScalekitClient(inject('issuerUrl'), inject('clientId'), inject('clientSecret'));
     const before = (await control.counts()).token ?? 0;
     const outcomes = await Promise.allSettled(

@@ -6,24 +6,35 @@ export const SESSION_COOKIES = ['sk_access', 'sk_id', 'sk_refresh'];
 
 const secrets = () => [process.env.SESSION_COOKIE_SECRET!];
 
-/** The tokens the session cookies in `jar` hold, opened as the app opens them. */
+/**
+ * The tokens the session cookies in `jar` hold, opened as the app opens them: the access token,
+ * and the refresh and ID tokens out of their records (lib/server/session-records.ts).
+ */
 export async function sessionTokens(jar: CookieJar) {
   const open = async (name: string, purpose: 'access' | 'refresh' | 'id') =>
     (await unseal(jar.get(name)!.value, purpose, secrets()))!;
+  const refresh = JSON.parse(await open('sk_refresh', 'refresh')) as {
+    refreshToken: string;
+    sid: string;
+  };
+  const signIn = JSON.parse(await open('sk_id', 'id')) as { idToken: string; signedInAt: number };
   return {
     accessToken: await open('sk_access', 'access'),
-    refreshToken: await open('sk_refresh', 'refresh'),
-    idToken: await open('sk_id', 'id'),
+    refreshToken: refresh.refreshToken,
+    idToken: signIn.idToken,
+    sid: refresh.sid,
+    signedInAt: signIn.signedInAt,
   };
 }
 
-/** A copy of the jar whose refresh cookie holds `token`, sealed as the app would. */
+/** A copy of the jar whose refresh cookie holds `token`, bound to the session as the app binds it. */
 export async function withRefreshToken(jar: CookieJar, token: string): Promise<CookieJar> {
   const copy = jar.clone();
   const cookie = copy.get('sk_refresh')!;
+  const { sid } = await sessionTokens(jar);
   copy.cookies.set('sk_refresh;/api/refresh', {
     ...cookie,
-    value: await seal(token, 'refresh', secrets()),
+    value: await seal(JSON.stringify({ refreshToken: token, sid }), 'refresh', secrets()),
   });
   return copy;
 }

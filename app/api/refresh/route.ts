@@ -114,22 +114,33 @@ export const GET = authRoute(async (request: NextRequest) => {
 });
 
 /**
- * Two callers: the client session keeper (JSON: `{ ok, expiresAt, session }` with the session's
+ * Three callers: the client session keeper (JSON: `{ ok, expiresAt, session }` with the session's
  * snapshot for `useSession()`, 401 when the session is over,
- * 503 to retry later), and a Server Action the middleware replayed here with a 307 because its
- * token had expired: it goes back to the page with another 307, so the browser re-sends the
- * action once, now with fresh cookies.
+ * 503 to retry later); a Server Action the middleware replayed here with a 307 because its
+ * token had expired; and, the same way, a plain form post (an action's form before hydration).
+ * Both forms go back to the page with another 307, so the browser re-sends them once, now with
+ * fresh cookies.
  */
 export const POST = authRoute(async (request: NextRequest) => {
   const outcome = await rotate(request);
-  if (request.headers.has('next-action')) {
+  // A form the middleware replayed here: a Server Action (`Next-Action`), or a plain form post
+  // that is a page load (an action's form before hydration). Both go back with a 307, so the
+  // browser sends the form once more, now with fresh cookies.
+  const action = request.headers.has('next-action');
+  // (`requestKind` calls every /api/ request `api`: here the fetch mode tells a page load.)
+  if (action || request.headers.get('sec-fetch-mode') === 'navigate') {
     const returnTo = sanitizeReturnTo(request.nextUrl.searchParams.get('returnTo'));
+    const appUrl = serverConfig().appUrl;
     if (outcome.ok) {
-      const back = NextResponse.redirect(new URL(returnTo, serverConfig().appUrl), 307);
-      return withSession(request, back, outcome);
+      return withSession(request, NextResponse.redirect(new URL(returnTo, appUrl), 307), outcome);
     }
-    const login = actionRedirect(`/login?returnTo=${encodeURIComponent(returnTo)}`);
-    return withSession(request, login, outcome);
+    const login = `/login?returnTo=${encodeURIComponent(returnTo)}`;
+    if (action) return withSession(request, actionRedirect(login), outcome);
+    const ended = outcome.error.code === 'refresh_failed';
+    const answer = ended
+      ? NextResponse.redirect(new URL(login, appUrl), 303)
+      : errorPage('refresh_unavailable', { retry: returnTo });
+    return withSession(request, answer, outcome);
   }
   if (outcome.ok) {
     const session = sessionSnapshot(await sessionOf(outcome.session.claims, request.cookies));

@@ -28,7 +28,12 @@ describe('verifyLogoutToken', () => {
   it('names the session and user a genuine logout token signs out', async () => {
     const claims = logoutTokenClaims();
     const token = await forge.genuine({ claims });
-    expect(await verify(token)).toEqual({ sid: 'ses_test_1', sub: 'usr_test_1', iat: claims.iat });
+    expect(await verify(token)).toEqual({
+      sid: 'ses_test_1',
+      sub: 'usr_test_1',
+      iat: claims.iat,
+      jti: claims.jti,
+    });
   });
 
   it.each([
@@ -71,6 +76,11 @@ describe('verifyLogoutToken', () => {
     { name: 'issued an hour ago', make: () => change({ iat: now() - 3600 }) },
     { name: 'issued in the future', make: () => change({ iat: now() + 60 }) },
     { name: 'no iat', make: () => forge.genuine({ without: ['iat'] }) },
+    {
+      name: 'no jti (replays could not be told apart)',
+      make: () => forge.genuine({ without: ['jti'] }),
+    },
+    { name: 'an empty jti', make: () => change({ jti: '' }) },
     { name: 'expired', make: () => change({ exp: now() - 60 }) },
     { name: 'no events', make: () => forge.genuine({ without: ['events'] }) },
     { name: 'events without the back-channel logout event', make: () => change({ events: {} }) },

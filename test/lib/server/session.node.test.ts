@@ -26,6 +26,23 @@ function cookiesOf(values: { access?: string; id?: string }) {
 const sealed = async (purpose: 'access' | 'id', claims: Record<string, unknown>) =>
   seal(await control.sign(claims), purpose, secrets);
 
+const SIGNED_IN_AT = Date.now() - 60_000;
+
+/** The ID cookie as the callback writes it: the ID token, its session, the sign-in time. */
+const signInRecord = async (
+  claims: Record<string, unknown>,
+  record: { sid?: string; signedInAt?: number } = {},
+) =>
+  seal(
+    JSON.stringify({
+      idToken: await control.sign(claims),
+      sid: record.sid ?? 'ses_test_1',
+      signedInAt: record.signedInAt ?? SIGNED_IN_AT,
+    }),
+    'id',
+    secrets,
+  );
+
 describe('readSession', () => {
   afterEach(async () => {
     await control.setFault('keys', null);
@@ -36,7 +53,7 @@ describe('readSession', () => {
     const read = await readSession(
       cookiesOf({
         access: await sealed('access', access),
-        id: await sealed('id', idTokenClaims()),
+        id: await signInRecord(idTokenClaims()),
       }),
     );
     expect(read).toEqual({
@@ -53,12 +70,13 @@ describe('readSession', () => {
           oid: 'org_test_1',
         },
         expiresAt: (access.exp as number) * 1000,
+        signedInAt: SIGNED_IN_AT,
       },
     });
   });
 
   it('keeps showing the profile after the ID token’s own expiry: it was verified at sign-in', async () => {
-    const id = await sealed('id', idTokenClaims({ iat: now() - 7200, exp: now() - 5400 }));
+    const id = await signInRecord(idTokenClaims({ iat: now() - 7200, exp: now() - 5400 }));
     const read = await readSession(
       cookiesOf({ access: await sealed('access', accessTokenClaims()), id }),
     );
@@ -66,15 +84,18 @@ describe('readSession', () => {
   });
 
   it.each([
-    ['of another person', async () => sealed('id', idTokenClaims({ sub: 'usr_someone_else' }))],
+    ['of another person', async () => signInRecord(idTokenClaims({ sub: 'usr_someone_else' }))],
+    ['of another session', async () => signInRecord(idTokenClaims(), { sid: 'ses_other' })],
     ['missing', async () => undefined],
     ['that does not open', async () => 'not-a-sealed-value'],
     ['sealed for another cookie', async () => sealed('access', idTokenClaims())],
     ['that is not a JWT', async () => seal('not-a-jwt', 'id', secrets)],
+    ['sealed bare, without its record', async () => sealed('id', idTokenClaims())],
   ])('shows no profile but the subject for an ID token %s', async (_, makeId) => {
     const read = await readSession(
       cookiesOf({ access: await sealed('access', accessTokenClaims()), id: await makeId() }),
     );
+    expect(read.ok && read.session.signedInAt).toBeUndefined();
     expect(read.ok && read.session.user).toEqual({
       sub: 'usr_test_1',
       email: undefined,
@@ -86,11 +107,19 @@ describe('readSession', () => {
     });
   });
 
-  it('answers token_expired for an expired access token, so it can be renewed', async () => {
-    const access = await sealed('access', accessTokenClaims({ iat: now() - 600, exp: now() - 60 }));
-    expect(await readSession(cookiesOf({ access }))).toEqual({
+  it('answers token_expired for an expired access token, with the session it still shows', async () => {
+    const claims = accessTokenClaims({ iat: now() - 600, exp: now() - 60 });
+    const access = await sealed('access', claims);
+    const id = await signInRecord(idTokenClaims());
+    expect(await readSession(cookiesOf({ access, id }))).toEqual({
       ok: false,
       reason: 'token_expired',
+      expired: expect.objectContaining({
+        claims: expect.objectContaining({ sub: 'usr_test_1', exp: claims.exp }),
+        user: expect.objectContaining({ email: 'ada@acme.test' }),
+        expiresAt: (claims.exp as number) * 1000,
+        signedInAt: SIGNED_IN_AT,
+      }),
     });
   });
 

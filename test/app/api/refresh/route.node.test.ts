@@ -4,6 +4,7 @@ import { GET as callback } from '@/app/api/callback/route';
 import { GET as refreshGet, POST as refreshPost } from '@/app/api/refresh/route';
 import { GET as login } from '@/app/login/route';
 import { APP_URL, call, signIn } from '../../../support/app';
+import { expireAccessToken } from '../../../support/expired-session';
 import { issuerControl } from '../../../support/issuer-control';
 import {
   accessTokenSet,
@@ -148,6 +149,38 @@ describe('/api/refresh', () => {
     });
   });
 
+  describe('POST (a plain form post the middleware replayed here: an action before hydration)', () => {
+    const FORM = {
+      'sec-fetch-mode': 'navigate',
+      accept: 'text/html',
+      'content-type': 'application/x-www-form-urlencoded',
+    };
+
+    it('sends the form back to its page with a 307 and fresh cookies, never JSON', async () => {
+      const { jar } = await signIn(app);
+      const before = await sessionTokens(jar);
+      const response = await call(refreshPost, '/api/refresh?returnTo=%2Fdashboard', {
+        jar,
+        method: 'POST',
+        headers: FORM,
+      });
+      expect(response.status).toBe(307);
+      expect(response.headers.get('location')).toBe(`${APP_URL}/dashboard`);
+      expect((await sessionTokens(jar)).accessToken).not.toBe(before.accessToken);
+    });
+
+    it('sends a form whose session has ended to sign-in with a 303', async () => {
+      const { jar } = await signIn(app);
+      const response = await call(refreshPost, '/api/refresh?returnTo=%2Fdashboard', {
+        jar: await withRefreshToken(jar, 'not-a-valid-refresh-token'),
+        method: 'POST',
+        headers: FORM,
+      });
+      expect(response.status).toBe(303);
+      expect(response.headers.get('location')).toBe(`${APP_URL}/login?returnTo=%2Fdashboard`);
+    });
+  });
+
   describe('GET (a document the middleware sent here)', () => {
     it('refreshes and goes back with a 303', async () => {
       const { jar } = await signIn(app);
@@ -170,7 +203,7 @@ describe('/api/refresh', () => {
       expect(early.headers.get('location')).toBe(`${APP_URL}/dashboard`);
 
       const expiredJar = jar.clone();
-      expiredJar.cookies.delete('sk_access;/');
+      await expireAccessToken(expiredJar);
       const retry = await call(refreshGet, '/api/refresh?returnTo=%2Fdashboard', {
         jar: expiredJar,
       });

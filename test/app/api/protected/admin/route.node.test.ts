@@ -15,7 +15,7 @@ describe('GET /api/protected/admin', () => {
     const { jar } = await signIn(app, 'admin');
     const response = await call(admin, '/api/protected/admin', { jar });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ organization: 'org_acme_0001', roles: ['admin'] });
+    expect(await response.json()).toEqual({ organization: 'org_acme0001', roles: ['admin'] });
     expect(response.headers.get('cache-control')).toBe('private, no-store');
   });
 

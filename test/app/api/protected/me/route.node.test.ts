@@ -24,7 +24,7 @@ describe('GET /api/protected/me', () => {
     expect(await response.json()).toEqual({
       sub: 'usr_acme_member',
       sid: expect.any(String),
-      oid: 'org_acme_0001',
+      oid: 'org_acme0001',
       roles: ['member'],
       permissions: ['organization:read'],
       scopes: ['openid', 'profile', 'email', 'offline_access'],
