@@ -3,6 +3,8 @@ import { NextRequest } from 'next/server';
 import { afterEach, beforeAll, describe, expect, inject, it, onTestFinished, vi } from 'vitest';
 import { protect } from '@/lib/edge/protect';
 import { seal } from '@/lib/edge/seal';
+import { mintSession } from '../../kit/mint-session';
+import { standInSigner } from '../../kit/signers';
 import { issuerControl } from '../../support/issuer-control';
 import { accessTokenClaims } from '../../support/tokens';
 
@@ -44,8 +46,16 @@ describe('protect', () => {
   let expired: string;
 
   beforeAll(async () => {
-    valid = await sessionCookie();
-    expired = await sessionCookie(accessTokenClaims({ iat: now() - 400, exp: now() - 60 }));
+    // The access cookie alone: the middleware reads nothing else, and the tamper rows below
+    // change its last characters.
+    const signer = standInSigner(inject('issuerUrl'), inject('clientId'));
+    const accessCookie = async (expiredToken: boolean) => {
+      const session = await mintSession({ signer, secret: secrets[0]!, expired: expiredToken });
+      const access = session.cookies.find((cookie) => cookie.name === 'sk_access')!;
+      return `sk_access=${access.value}`;
+    };
+    valid = await accessCookie(false);
+    expired = await accessCookie(true);
   });
 
   describe('with a valid session', () => {
