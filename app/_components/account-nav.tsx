@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useSession } from '@/lib/client/session-provider';
-import { SignInLink } from './sign-in-link';
+import { SignInLink } from '@/app/(auth)/_components/sign-in-link';
 
 /** The header's account area: who is signed in (also while a session renews), or Sign in. */
 export function AccountNav() {

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useSession } from '@/lib/client/session-provider';
-import { SignInLink } from './sign-in-link';
+import { SignInLink } from '@/app/(auth)/_components/sign-in-link';
 import { SsoSignIn } from './sso-sign-in';
 
 /** The home page's call to action, from the client's view of the session. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { GET as callback } from '@/app/api/callback/route';
+import { GET as callback } from '@/app/(auth)/api/callback/route';
 import { GET as me } from '@/app/api/protected/me/route';
-import { POST as refreshPost } from '@/app/api/refresh/route';
-import { GET as login } from '@/app/login/route';
-import { POST as logoutPost } from '@/app/logout/route';
+import { POST as refreshPost } from '@/app/(auth)/api/refresh/route';
+import { GET as login } from '@/app/(auth)/login/route';
+import { POST as logoutPost } from '@/app/(auth)/logout/route';
 import { protect } from '@/lib/edge/protect';
 import { APP_URL, authorize, call, DOCUMENT, pathOf, signIn } from '../support/app';
 import { CookieJar } from '../support/cookie-jar';

@@ -15,11 +15,11 @@ export async function loadAppInstance(env: Record<string, string | undefined>) {
     const [protection, login, callback, refresh, logout, backchannel, envModule, store, session] =
       await Promise.all([
         import('@/lib/edge/protect'),
-        import('@/app/login/route'),
-        import('@/app/api/callback/route'),
-        import('@/app/api/refresh/route'),
-        import('@/app/logout/route'),
-        import('@/app/api/backchannel-logout/route'),
+        import('@/app/(auth)/login/route'),
+        import('@/app/(auth)/api/callback/route'),
+        import('@/app/(auth)/api/refresh/route'),
+        import('@/app/(auth)/logout/route'),
+        import('@/app/(auth)/api/backchannel-logout/route'),
         import('@/lib/server/env'),
         import('@/lib/server/store/get-store'),
         import('@/lib/server/session'),

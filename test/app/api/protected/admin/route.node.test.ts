@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { GET as callback } from '@/app/api/callback/route';
+import { GET as callback } from '@/app/(auth)/api/callback/route';
 import { GET as admin } from '@/app/api/protected/admin/route';
-import { GET as login } from '@/app/login/route';
+import { GET as login } from '@/app/(auth)/login/route';
 import { call, expectErrorJson, signIn } from '../../../../support/app';
 
 const app = { login, callback };

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
-import { GET as callback } from '@/app/api/callback/route';
+import { GET as callback } from '@/app/(auth)/api/callback/route';
 import { GET as me } from '@/app/api/protected/me/route';
-import { GET as login } from '@/app/login/route';
+import { GET as login } from '@/app/(auth)/login/route';
 import { seal } from '@/lib/edge/seal';
 import { call, expectErrorJson, signIn } from '../../../../support/app';
 import { freshCopy } from '../../../../support/fresh-copy';

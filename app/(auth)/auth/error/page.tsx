@@ -1,4 +1,4 @@
-import { SignInLink } from '@/app/_components/sign-in-link';
+import { SignInLink } from '@/app/(auth)/_components/sign-in-link';
 import { AUTH_ERRORS, isAuthErrorCode } from '@/lib/edge/errors';
 
 export default async function SignInErrorPage({

@@ -1,18 +1,18 @@
 import { decodeJwt } from 'jose';
 import { beforeEach, describe, expect, inject, it, vi } from 'vitest';
-import { GET as callback } from '@/app/api/callback/route';
-import { GET as refreshGet, POST as refreshPost } from '@/app/api/refresh/route';
-import { GET as login } from '@/app/login/route';
-import { APP_URL, call, signIn } from '../../../support/app';
-import { expireAccessToken } from '../../../support/expired-session';
-import { issuerControl } from '../../../support/issuer-control';
+import { GET as callback } from '@/app/(auth)/api/callback/route';
+import { GET as refreshGet, POST as refreshPost } from '@/app/(auth)/api/refresh/route';
+import { GET as login } from '@/app/(auth)/login/route';
+import { APP_URL, call, signIn } from '../../../../support/app';
+import { expireAccessToken } from '../../../../support/expired-session';
+import { issuerControl } from '../../../../support/issuer-control';
 import {
   accessTokenSet,
   deletedCookies,
   SESSION_COOKIES,
   sessionTokens,
   withRefreshToken,
-} from '../../../support/session-jar';
+} from '../../../../support/session-jar';
 
 const control = issuerControl(inject('issuerUrl'));
 const app = { login, callback };

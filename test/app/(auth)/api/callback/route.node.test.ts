@@ -1,11 +1,11 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { GET as callback } from '@/app/api/callback/route';
-import { GET as login } from '@/app/login/route';
+import { GET as callback } from '@/app/(auth)/api/callback/route';
+import { GET as login } from '@/app/(auth)/login/route';
 import { seal, unseal } from '@/lib/edge/seal';
-import { APP_URL, authorize, call, pathOf, signIn } from '../../../support/app';
-import { CookieJar } from '../../../support/cookie-jar';
-import { SESSION_COOKIES, sessionTokens } from '../../../support/session-jar';
+import { APP_URL, authorize, call, pathOf, signIn } from '../../../../support/app';
+import { CookieJar } from '../../../../support/cookie-jar';
+import { SESSION_COOKIES, sessionTokens } from '../../../../support/session-jar';
 
 const secrets = [process.env.SESSION_COOKIE_SECRET!];
 

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { GET as callback } from '@/app/api/callback/route';
-import { POST as refreshPost } from '@/app/api/refresh/route';
-import { GET as login } from '@/app/login/route';
-import { GET as logoutGet, POST as logoutPost } from '@/app/logout/route';
-import { loadAppInstance } from '../../support/app-instance';
-import { APP_URL, call, DOCUMENT, signIn } from '../../support/app';
+import { GET as callback } from '@/app/(auth)/api/callback/route';
+import { POST as refreshPost } from '@/app/(auth)/api/refresh/route';
+import { GET as login } from '@/app/(auth)/login/route';
+import { GET as logoutGet, POST as logoutPost } from '@/app/(auth)/logout/route';
+import { loadAppInstance } from '../../../support/app-instance';
+import { APP_URL, call, DOCUMENT, signIn } from '../../../support/app';
 import {
   deletedCookies,
   SESSION_COOKIES,
   sessionTokens,
   withRefreshToken,
-} from '../../support/session-jar';
-import { startUpstash, type LocalUpstash } from '../../tools/upstash-endpoint/start-upstash';
+} from '../../../support/session-jar';
+import { startUpstash, type LocalUpstash } from '../../../tools/upstash-endpoint/start-upstash';
 
 const app = { login, callback };
 const passes = (response: Response) => response.headers.get('x-middleware-next') === '1';

@@ -1,4 +1,4 @@
-import { SignInLink } from '@/app/_components/sign-in-link';
+import { SignInLink } from '@/app/(auth)/_components/sign-in-link';
 import { AnnounceSignOut } from './announce-sign-out';
 
 export default function SignedOutPage() {

@@ -1,11 +1,11 @@
 import { SignJWT, generateKeyPair, type JWTPayload } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BACKCHANNEL_LOGOUT_EVENT } from '@/lib/server/logout-token';
-import { loadAppInstance, type AppInstance } from '../../../support/app-instance';
-import { APP_URL, call, DOCUMENT, signIn } from '../../../support/app';
-import { serveRoute } from '../../../support/route-server';
-import { startIssuer, type RunningIssuer } from '../../../tools/scalekit-stand-in';
-import { startUpstash, type LocalUpstash } from '../../../tools/upstash-endpoint/start-upstash';
+import { loadAppInstance, type AppInstance } from '../../../../support/app-instance';
+import { APP_URL, call, DOCUMENT, signIn } from '../../../../support/app';
+import { serveRoute } from '../../../../support/route-server';
+import { startIssuer, type RunningIssuer } from '../../../../tools/scalekit-stand-in';
+import { startUpstash, type LocalUpstash } from '../../../../tools/upstash-endpoint/start-upstash';
 
 const passes = (response: Response) => response.headers.get('x-middleware-next') === '1';
 

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
-import { GET as callback } from '@/app/api/callback/route';
-import { GET as login } from '@/app/login/route';
+import { GET as callback } from '@/app/(auth)/api/callback/route';
+import { GET as login } from '@/app/(auth)/login/route';
 import { unseal } from '@/lib/edge/seal';
-import { APP_URL, authorize, call, pathOf } from '../../support/app';
-import { CookieJar } from '../../support/cookie-jar';
+import { APP_URL, authorize, call, pathOf } from '../../../support/app';
+import { CookieJar } from '../../../support/cookie-jar';
 
 const secrets = [process.env.SESSION_COOKIE_SECRET!];
 
