@@ -5,7 +5,7 @@ import { hasPermission, hasRole } from '@/lib/edge/access-token';
 import { AuthError, type AuthErrorCode } from '@/lib/edge/errors';
 import { logAuthFailure } from '@/lib/edge/log';
 import { sanitizeReturnTo } from '@/lib/edge/return-to';
-import { authRoute, failRoute } from './route-handler';
+import { authRoute, failRoute, type RouteHandler } from './route-handler';
 import { currentSession, readSession, type Session } from './session';
 
 /**
@@ -179,14 +179,14 @@ export async function checkRecentSignIn(
  *   permission: 'organization:read',
  * });
  */
-export function withSession<Context = void>(
+export function withSession<Context = undefined>(
   handler: (
     request: NextRequest,
     session: Session,
     context: Context,
   ) => Response | Promise<Response>,
   requirements: Requirements = {},
-): (request: NextRequest, context: Context) => Promise<Response> {
+): RouteHandler<Context> {
   return authRoute(async (request: NextRequest, context: Context) => {
     const read = await readSession(request.cookies);
     if (!read.ok) return failRoute(request, new AuthError(read.reason));

@@ -24,18 +24,30 @@ export function failRoute(request: NextRequest, error: AuthError): NextResponse 
 }
 
 /**
+ * A Route Handler as Next calls it: `(request, { params })` for a dynamic route (give `Context`,
+ * e.g. `{ params: Promise<{ id: string }> }`), just `(request)` for a static one, so it satisfies
+ * Next's route type check and a test can call it with the request alone.
+ */
+export type RouteHandler<Context> = (
+  request: NextRequest,
+  ...context: RouteContext<Context>
+) => Promise<Response>;
+
+type RouteContext<Context> = [Context] extends [undefined] ? [] : [context: Context];
+
+/**
  * Wraps a Route Handler so that an {@link AuthError} it throws (a configuration error, a JWKS
  * outage) becomes a coded, logged answer instead of Next's bare 500. Anything else is rethrown.
  *
  * @example
  * export const GET = authRoute(async (request) => { … });
  */
-export function authRoute<Context = void>(
+export function authRoute<Context = undefined>(
   handler: (request: NextRequest, context: Context) => Response | Promise<Response>,
-): (request: NextRequest, context: Context) => Promise<Response> {
-  return async (request, context) => {
+): RouteHandler<Context> {
+  return async (request: NextRequest, ...[context]: RouteContext<Context>) => {
     try {
-      return await handler(request, context);
+      return await handler(request, context as Context);
     } catch (err) {
       if (isAuthError(err)) return failRoute(request, err);
       throw err;

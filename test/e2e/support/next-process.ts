@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
+/** The `next` of the app in `dir`: another app's would bring its own React along. */
+const nextBin = (dir: string) =>
+  createRequire(join(dir, 'package.json')).resolve('next/dist/bin/next');
 const SERVE_TIMEOUT_MS = 60_000;
 
 /** `next build` in `dir` with `env`; rejects with the last of its output when it fails. */
@@ -10,7 +13,7 @@ export function nextBuild(dir: string, env: NodeJS.ProcessEnv): Promise<void> {
   console.log(`[e2e] next build in ${dir} …`);
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [nextBin, 'build'], {
+    const child = spawn(process.execPath, [nextBin(dir), 'build'], {
       cwd: dir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,7 +50,7 @@ export async function nextStart(
 ): Promise<NextServer> {
   const server = spawn(
     process.execPath,
-    [nextBin, 'start', '--hostname', '127.0.0.1', '--port', `${port}`],
+    [nextBin(dir), 'start', '--hostname', '127.0.0.1', '--port', `${port}`],
     { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const output = captureOutput(server);
