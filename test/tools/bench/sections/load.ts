@@ -1,7 +1,7 @@
 import type { RequestOptions } from 'autocannon';
+import { DOCUMENT_HEADERS } from '../support/document-headers';
 import { load, type LoadRun } from '../support/load';
 import type { AppServer } from '../support/next-app';
-import { DOCUMENT_HEADERS } from './http-overhead';
 
 export interface LoadResult {
   totalRequests: number;
