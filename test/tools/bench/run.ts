@@ -56,7 +56,7 @@ const PLAN = {
   coldStarts: QUICK ? 10 : 50,
   peers: QUICK
     ? { rounds: 2, seconds: 2, connections: 10, warmupSeconds: 1 }
-    : { rounds: 4, seconds: 3, connections: 10, warmupSeconds: 3 },
+    : { rounds: 5, seconds: 2, connections: 10, warmupSeconds: 2 },
   flood: QUICK ? { count: 100, seconds: 5 } : { count: 1_000, seconds: 30 },
   load: { total: QUICK ? 2_000 : 10_000, connections: 50, sessions: QUICK ? 3 : 10 },
 };

@@ -151,7 +151,7 @@ function publicTarget(peers: PeerTableResult): Verdict {
   const ours = cellOf(peers, 'edge', 'public');
   const none = cellOf(peers, 'none', 'public');
   const check = peers.checks.find(
-    (c) => c.instance === 'edge' && c.check.startsWith('no session → /'),
+    (c) => c.instance === 'edge' && c.check === `no session → ${ROUTES.public.path}`,
   );
   const skipped = check?.observed === '200';
   const value = rpsRatio(ours, none);
@@ -161,7 +161,7 @@ function publicTarget(peers: PeerTableResult): Verdict {
     met: skipped && value >= SAME,
     analysis: () =>
       skipped
-        ? `Neither (a) nor (c) runs a middleware on \`/\` (the check above), so the two serve the same build of the same page: the gap is the machine's noise (rps per round: (c) ${ours.runs.map((run) => num(run.rps)).join(', ')}; (a) ${none.runs.map((run) => num(run.rps)).join(', ')}; main-thread CPU ${us(ours.mainThreadUsPerRequest)} vs ${us(none.mainThreadUsPerRequest)} µs per request).`
+        ? `Neither (a) nor (c) runs a middleware on \`/\` (the check above), and the page is the same in both builds ((c)'s differs only in a middleware for other paths, whose matcher next-server tests on each request): the gap is the machine's noise (rps per round: (c) ${ours.runs.map((run) => num(run.rps)).join(', ')}; (a) ${none.runs.map((run) => num(run.rps)).join(', ')}; main-thread CPU ${us(ours.mainThreadUsPerRequest)} vs ${us(none.mainThreadUsPerRequest)} µs per request).`
         : "The product's matcher sends `/` through the middleware again.",
   };
 }

@@ -151,6 +151,8 @@ export interface PeerCell extends CpuCost {
   errors: number;
   /** CPU of the whole next-server process (every thread, user + system) per request, from /proc. */
   processUsPerRequest: number;
+  /** {@link CpuCost.mainThreadUsPerRequest} of each run, in round order. */
+  mainThreadUsPerRun: number[];
 }
 
 export interface PeerTableResult {
@@ -191,19 +193,22 @@ interface Context {
 export async function measurePeers(context: Context, plan: PeerPlan): Promise<PeerTableResult> {
   const apps = new Map<InstanceId, { app: AppServer; profileDir: string }>();
   try {
-    for (const instance of INSTANCES) {
-      const { dir, nodeArgs } = await profilingArgs(`peer-${instance.id}`);
-      const app = await startApp({
-        name: `peer-${instance.id}`,
-        dir: servedDir(instance.build),
-        nextBin: PEERS_NEXT_BIN,
-        baseEnv: { ...context.baseEnv, ...context.sessions.env },
-        upstash: context.upstash,
-        revocation: instance.revocation,
-        nodeArgs,
-      });
-      apps.set(instance.id, { app, profileDir: dir });
-    }
+    // Started together: nothing is measured yet, and each start is mostly waiting.
+    await Promise.all(
+      INSTANCES.map(async (instance) => {
+        const { dir, nodeArgs } = await profilingArgs(`peer-${instance.id}`);
+        const app = await startApp({
+          name: `peer-${instance.id}`,
+          dir: servedDir(instance.build),
+          nextBin: PEERS_NEXT_BIN,
+          baseEnv: { ...context.baseEnv, ...context.sessions.env },
+          upstash: context.upstash,
+          revocation: instance.revocation,
+          nodeArgs,
+        });
+        apps.set(instance.id, { app, profileDir: dir });
+      }),
+    );
     const before = await traffic(context);
     const checks = await checkAuthPaths(context, apps);
     const after = await traffic(context);
@@ -319,8 +324,8 @@ interface Measured {
   route: RouteId;
   runs: LoadRun[];
   windows: ProfileWindow[];
-  processUs: number;
-  mainThreadUs: number;
+  /** CPU used during each run, µs. */
+  cpu: Array<{ process: number; mainThread: number }>;
 }
 
 async function runRounds(
@@ -334,8 +339,7 @@ async function runRounds(
       route,
       runs: [],
       windows: [],
-      processUs: 0,
-      mainThreadUs: 0,
+      cpu: [],
     })),
   );
   const target = (cell: Measured): LoadTarget => {
@@ -359,8 +363,10 @@ async function runRounds(
         const run = await load(target(cell), { connections, duration: plan.seconds });
         cell.windows.push({ fromUs, toUs: monotonicUs() });
         const after = app.cpuUs();
-        cell.processUs += after.process - before.process;
-        cell.mainThreadUs += after.mainThread - before.mainThread;
+        cell.cpu.push({
+          process: after.process - before.process,
+          mainThread: after.mainThread - before.mainThread,
+        });
         cell.runs.push(run);
         if (run.non2xx > 0) {
           throw new Error(
@@ -383,6 +389,8 @@ async function costCells(
     const profile = await readProfile(profileDir);
     for (const cell of measured.filter((m) => m.instance === id)) {
       const requests = cell.runs.reduce((sum, run) => sum + run.requests, 0);
+      const total = (key: 'process' | 'mainThread') =>
+        cell.cpu.reduce((sum, used) => sum + used[key], 0);
       cells.push({
         instance: cell.instance,
         route: cell.route,
@@ -395,8 +403,9 @@ async function costCells(
         },
         non2xx: cell.runs.reduce((sum, run) => sum + run.non2xx, 0),
         errors: cell.runs.reduce((sum, run) => sum + run.errors, 0),
-        processUsPerRequest: cell.processUs / requests,
-        ...costOf(profile, cell.windows, key, { requests, mainThreadUs: cell.mainThreadUs }),
+        processUsPerRequest: total('process') / requests,
+        mainThreadUsPerRun: cell.cpu.map((used, i) => used.mainThread / cell.runs[i]!.requests),
+        ...costOf(profile, cell.windows, key, { requests, mainThreadUs: total('mainThread') }),
       });
     }
   }
@@ -418,7 +427,7 @@ export function rpsRatio(a: PeerCell, b: PeerCell): number {
   return median(a.runs.map((run, i) => ratio(run.rps, b.runs[i]?.rps ?? NaN)));
 }
 
-/** `a`'s main-thread CPU per request relative to `b`'s. */
+/** `a`'s main-thread CPU per request relative to `b`'s, paired by round as {@link rpsRatio} is. */
 export function cpuRatio(a: PeerCell, b: PeerCell): number {
-  return ratio(a.mainThreadUsPerRequest, b.mainThreadUsPerRequest);
+  return median(a.mainThreadUsPerRun.map((us, i) => ratio(us, b.mainThreadUsPerRun[i] ?? NaN)));
 }
