@@ -25,14 +25,14 @@ export function peersSection(r: BenchResults): string {
   return [
     '## 2. This project and its peers, over HTTP',
     '',
-    `One tiny app, built once per variant (see Setup), one \`next start\` each, all running at the same time under \`node --cpu-prof\`; autocannon on 127.0.0.1 with ${plan.connections} connections. After a ${plan.warmupSeconds} s warm-up of every (variant, route), ${plan.rounds} rounds of ${plan.seconds} s per (variant, route), route by route, the variants' order rotating each round; "vs" columns are the median over rounds of the two variants' ratio in the same round (measured moments apart). Every request carries the variant's own valid session (Cookie header: ${p.instances
+    `One tiny app, built once per variant (see Setup), one \`next start\` each, all running at the same time; autocannon on 127.0.0.1 with ${plan.connections} connections. After a ${plan.warmupSeconds} s warm-up of every (variant, route), ${plan.rounds} rounds of ${plan.seconds} s per (variant, route), route by route, the variants' order rotating each round; "vs" columns are the median over rounds of the two variants' ratio in the same round (measured moments apart). Every request carries the variant's own valid session (Cookie header: ${p.instances
       .filter((i, index, all) => all.findIndex((j) => j.session === i.session) === index)
       .map((i) => `${i.session} ${num(i.cookieBytes)} bytes`)
       .join(
         ', ',
       )}); (a) and (b) get this project's. Latency is autocannon's, in whole milliseconds.`,
     '',
-    "CPU per request: the next-server's main thread (where JavaScript runs, the middleware's Edge sandbox included) and the whole process (every thread: libuv's pool, where WebCrypto's work runs, GC helpers, the profiler), both as user + system time from /proc over the measured stretches. The profile splits the main thread's time by the code it ran in (below).",
+    "CPU per request: the next-server's main thread (where JavaScript runs, the middleware's Edge sandbox included) and the whole process (every thread: libuv's pool, where WebCrypto's work runs, GC helpers, the profiler), both as user + system time from /proc over the measured stretches. A V8 CPU profile of the main thread, taken only while that server is measured (support/profile-on-signal.mjs; the same 1 ms sampling for every variant), splits the main thread's time by the code it ran in (below).",
     '',
     '### Auth paths, checked before measuring',
     '',

@@ -10,9 +10,9 @@ import {
   categorizer,
   costOf,
   monotonicUs,
-  profilingArgs,
-  readProfile,
+  serverProfiler,
   type CpuCost,
+  type ServerProfiler,
 } from '../support/server-profile';
 import { median, ratio } from '../support/stats';
 import type { WorkosStandIn } from '../support/workos-stand-in';
@@ -183,30 +183,30 @@ interface Context {
 
 /**
  * Section 2: the same tiny app (support/peer-builds.ts) behind each variant's middleware, one
- * `next start` each, all running at once under `--cpu-prof`. Every variant's auth paths are
+ * `next start` each, all running at once. Every variant's auth paths are
  * checked first (a valid session passes, none and a forged one are refused) and the run stops if
  * one is not as expected. Then, after a warm-up, `rounds` rounds send `seconds` of requests with
  * the variant's own valid session to each (instance, route) in turn, route by route, the order
- * rotating each round so no variant always goes first. Main-thread CPU comes from the profile of
- * each measured stretch, whole-process CPU from /proc.
+ * rotating each round so no variant always goes first. CPU comes from /proc over each measured
+ * stretch (main thread and whole process); a CPU profile of the stretch splits the main thread's.
  */
 export async function measurePeers(context: Context, plan: PeerPlan): Promise<PeerTableResult> {
-  const apps = new Map<InstanceId, { app: AppServer; profileDir: string }>();
+  const apps = new Map<InstanceId, { app: AppServer; profiler: ServerProfiler }>();
   try {
     // Started together: nothing is measured yet, and each start is mostly waiting.
     await Promise.all(
       INSTANCES.map(async (instance) => {
-        const { dir, nodeArgs } = await profilingArgs(`peer-${instance.id}`);
+        const profiler = await serverProfiler(`peer-${instance.id}`);
         const app = await startApp({
           name: `peer-${instance.id}`,
           dir: servedDir(instance.build),
           nextBin: PEERS_NEXT_BIN,
-          baseEnv: { ...context.baseEnv, ...context.sessions.env },
+          baseEnv: { ...context.baseEnv, ...context.sessions.env, ...profiler.env },
           upstash: context.upstash,
           revocation: instance.revocation,
-          nodeArgs,
+          nodeArgs: profiler.nodeArgs,
         });
-        apps.set(instance.id, { app, profileDir: dir });
+        apps.set(instance.id, { app, profiler });
       }),
     );
     const before = await traffic(context);
@@ -221,7 +221,6 @@ export async function measurePeers(context: Context, plan: PeerPlan): Promise<Pe
       );
     }
     const measured = await runRounds(context, apps, plan);
-    await Promise.all([...apps.values()].map(({ app }) => app.stop()));
     const cells = await costCells(apps, measured);
     return {
       plan,
@@ -330,7 +329,7 @@ interface Measured {
 
 async function runRounds(
   context: Context,
-  apps: Map<InstanceId, { app: AppServer }>,
+  apps: Map<InstanceId, { app: AppServer; profiler: ServerProfiler }>,
   plan: PeerPlan,
 ): Promise<Measured[]> {
   const cells: Measured[] = INSTANCES.flatMap((instance) =>
@@ -357,12 +356,14 @@ async function runRounds(
       const ofRoute = cells.filter((cell) => cell.route === route);
       const shift = round % ofRoute.length;
       for (const cell of [...ofRoute.slice(shift), ...ofRoute.slice(0, shift)]) {
-        const { app } = apps.get(cell.instance)!;
+        const { app, profiler } = apps.get(cell.instance)!;
+        await profiler.start(app.pid());
         const before = app.cpuUs();
         const fromUs = monotonicUs();
         const run = await load(target(cell), { connections, duration: plan.seconds });
         cell.windows.push({ fromUs, toUs: monotonicUs() });
         const after = app.cpuUs();
+        await profiler.stop(app.pid());
         cell.cpu.push({
           process: after.process - before.process,
           mainThread: after.mainThread - before.mainThread,
@@ -380,13 +381,13 @@ async function runRounds(
 }
 
 async function costCells(
-  apps: Map<InstanceId, { profileDir: string }>,
+  apps: Map<InstanceId, { profiler: ServerProfiler }>,
   measured: Measured[],
 ): Promise<PeerCell[]> {
   const key = categorizer();
   const cells: PeerCell[] = [];
-  for (const [id, { profileDir }] of apps) {
-    const profile = await readProfile(profileDir);
+  for (const [id, { profiler }] of apps) {
+    const profiles = await profiler.profiles();
     for (const cell of measured.filter((m) => m.instance === id)) {
       const requests = cell.runs.reduce((sum, run) => sum + run.requests, 0);
       const total = (key: 'process' | 'mainThread') =>
@@ -405,7 +406,7 @@ async function costCells(
         errors: cell.runs.reduce((sum, run) => sum + run.errors, 0),
         processUsPerRequest: total('process') / requests,
         mainThreadUsPerRun: cell.cpu.map((used, i) => used.mainThread / cell.runs[i]!.requests),
-        ...costOf(profile, cell.windows, key, { requests, mainThreadUs: total('mainThread') }),
+        ...costOf(profiles, cell.windows, key, { requests, mainThreadUs: total('mainThread') }),
       });
     }
   }

@@ -11,6 +11,8 @@ export interface AppServer {
   /** `http://127.0.0.1:<port>`, also its APP_URL. */
   readonly url: string;
   readonly child: Child;
+  /** The next-server process (where requests are served). */
+  pid(): number;
   /** Resident set size of the next-server process, in MiB (VmRSS of /proc/<pid>/status). */
   rssMiB(): number;
   /**
@@ -33,7 +35,7 @@ export interface AppOptions {
   /** Share this Upstash endpoint (omit for the in-memory store). */
   upstash?: { url: string; token: string };
   revocation?: 'off' | 'strict';
-  /** Extra arguments for node itself, e.g. `--cpu-prof`. */
+  /** Extra arguments for node itself, e.g. `--import` of a preload. */
   nodeArgs?: string[];
 }
 
@@ -84,6 +86,7 @@ export async function startApp(options: AppOptions): Promise<AppServer> {
     name: options.name,
     url,
     child,
+    pid: () => nextServerPid(child.pid),
     rssMiB: () => readRssMiB(nextServerPid(child.pid)),
     cpuUs: () => {
       const pid = nextServerPid(child.pid);

@@ -1,15 +1,16 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { packageOf, selfTime, type CpuProfile, type ProfileWindow } from './cpu-profile';
 import { TMP_DIR } from './paths';
 import { readMappedFile, type MappedFile } from './source-map';
 
 /**
- * Where a next-server's main thread spends its time: the server runs under `--cpu-prof`, the
- * bench notes the stretches it sent requests in, and the samples inside them are grouped by the
- * code they ran in. Frames in the built bundles are traced through their source maps to the
+ * Where a next-server's main thread spends its time: the server is profiled while the bench
+ * sends it requests, the bench notes those stretches, and the samples inside them are grouped by
+ * the code they ran in. Frames in the built bundles are traced through their source maps to the
  * package they came from. V8's profiler and `process.hrtime` share the monotonic clock on Linux,
  * so a stretch timed in the bench selects the server's samples.
  *
@@ -30,27 +31,54 @@ export interface CpuCost {
   byCategory: Record<string, number>;
 }
 
-/** Sampling interval: fine enough for µs per request over thousands of requests, light enough to leave on. */
+/** Sampling interval: fine enough for µs per request over thousands of requests. */
 const INTERVAL_US = 1000;
+const PRELOAD = new URL('./profile-on-signal.mjs', import.meta.url);
 
-/** A fresh profile directory for one instance, and the node arguments that fill it. */
-export async function profilingArgs(name: string): Promise<{ dir: string; nodeArgs: string[] }> {
+/**
+ * Profiles one next-server during the stretches the bench measures it (support/profile-on-signal.mjs,
+ * preloaded with `nodeArgs` and configured by `env`).
+ */
+export interface ServerProfiler {
+  nodeArgs: string[];
+  env: Record<string, string>;
+  /** Starts the server's profiler (`pid` is next-server's) and gives it a moment to run. */
+  start(pid: number): Promise<void>;
+  /** Stops it and waits until the profile is written. */
+  stop(pid: number): Promise<void>;
+  /** Every profile written so far. */
+  profiles(): Promise<CpuProfile[]>;
+}
+
+export async function serverProfiler(name: string): Promise<ServerProfiler> {
   const dir = join(TMP_DIR, 'cpu-profiles', name);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
+  let written = 0;
+  const files = async () => (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile')).sort();
   return {
-    dir,
-    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-interval=${INTERVAL_US}`],
+    nodeArgs: ['--import', PRELOAD.href],
+    env: { BENCH_PROFILE_DIR: dir, BENCH_PROFILE_INTERVAL_US: String(INTERVAL_US) },
+    start: async (pid) => {
+      process.kill(pid, 'SIGUSR2');
+      await sleep(100);
+    },
+    stop: async (pid) => {
+      process.kill(pid, 'SIGUSR2');
+      written++;
+      const deadline = Date.now() + 15_000;
+      while ((await files()).length < written) {
+        if (Date.now() > deadline) throw new Error(`${name}: no CPU profile written in ${dir}`);
+        await sleep(20);
+      }
+    },
+    profiles: async () =>
+      Promise.all(
+        (await files()).map(
+          async (file) => JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile,
+        ),
+      ),
   };
-}
-
-/** The profile an instance wrote on exit. */
-export async function readProfile(dir: string): Promise<CpuProfile> {
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
-  if (files.length !== 1) {
-    throw new Error(`expected one CPU profile in ${dir}, found ${files.length}`);
-  }
-  return JSON.parse(await readFile(join(dir, files[0]!), 'utf8')) as CpuProfile;
 }
 
 export function monotonicUs(): number {
@@ -62,12 +90,17 @@ export function monotonicUs(): number {
  * `mainThreadUs` of CPU, by category (see {@link categorizer}).
  */
 export function costOf(
-  profile: CpuProfile,
+  profiles: readonly CpuProfile[],
   windows: readonly ProfileWindow[],
   key: ReturnType<typeof categorizer>,
   usage: { requests: number; mainThreadUs: number },
 ): CpuCost {
-  const totals = selfTime(profile, key, windows);
+  const totals = new Map<string, number>();
+  for (const profile of profiles) {
+    for (const [name, us] of selfTime(profile, key, windows)) {
+      totals.set(name, (totals.get(name) ?? 0) + us);
+    }
+  }
   const idle = totals.get('(idle)') ?? 0;
   totals.delete('(idle)');
   const sampled = [...totals.values()].reduce((sum, us) => sum + us, 0);
