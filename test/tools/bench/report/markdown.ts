@@ -300,7 +300,7 @@ function loadSection(r: BenchResults): string {
   return [
     '## 5. Load',
     '',
-    `${num(l.totalRequests)} requests at ${l.connections} connections, split over two \`next start\` instances sharing the local Upstash (SESSION_REVOCATION=strict, so every protected request reads Redis), cycling ${l.routes.map((route) => `\`${route}\``).join(', ')}, each request with one of ${l.sessions} signed-in sessions at random.`,
+    `${num(l.seconds)} s of requests (${num(l.totalRequests)} in all) at ${l.connections} connections, split over two \`next start\` instances sharing the local Upstash (SESSION_REVOCATION=strict, so every protected request reads Redis), cycling ${l.routes.map((route) => `\`${route}\``).join(', ')}, each request with one of ${l.sessions} signed-in sessions at random.`,
     '',
     table(
       [
