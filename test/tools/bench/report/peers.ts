@@ -34,6 +34,8 @@ export function peersSection(r: BenchResults): string {
     '',
     "CPU per request: the next-server's main thread (where JavaScript runs, the middleware's Edge sandbox included) and the whole process (every thread: libuv's pool, where WebCrypto's work runs, GC helpers, the profiler), both as user + system time from /proc over the measured stretches. A V8 CPU profile of the main thread, taken only while that server is measured (support/profile-on-signal.mjs; the same 1 ms sampling for every variant), splits the main thread's time by the code it ran in (below).",
     '',
+    'Reading the figures on a shared 2-core machine: the servers are saturated (their main thread is almost never idle, see below), yet their main thread is on a core for only part of the wall time; the rest it waits for a core that other work holds. So rps moves with whatever else the machine runs, round to round, while CPU time per request is the steadier measure of what a variant costs.',
+    '',
     '### Auth paths, checked before measuring',
     '',
     `Each variant must let its valid session through, and refuse no session and a forged one (${Object.entries(
@@ -156,7 +158,11 @@ function breakdown(p: PeerTableResult, route: RouteId, ids: InstanceId[]): strin
           '**main thread, all code**',
           ...cells.map((cell) => `**${us(cell.mainThreadUsPerRequest)}**`),
         ],
-        ['idle share of the stretches', ...cells.map((cell) => pct(cell.idleShare))],
+        ['main thread idle (profile)', ...cells.map((cell) => pct(cell.idleShare))],
+        [
+          'main thread on a core (CPU time / wall time)',
+          ...cells.map((cell) => pct(cell.onCoreShare)),
+        ],
       ],
     ),
     '',

@@ -27,6 +27,11 @@ export interface CpuCost {
   sampledUsPerRequest: number;
   /** Share of the stretches' wall time the main thread was idle (waiting on I/O or timers). */
   idleShare: number;
+  /**
+   * Share of the stretches' wall time the main thread ran on a core. With little idle time, the
+   * rest is time it waited for one: a shared machine's other work, not the variant.
+   */
+  onCoreShare: number;
   /** {@link mainThreadUsPerRequest} split by the code it ran in, in the profile's proportions. */
   byCategory: Record<string, number>;
 }
@@ -110,6 +115,7 @@ export function costOf(
     mainThreadUsPerRequest: perRequest,
     sampledUsPerRequest: sampled / usage.requests,
     idleShare: idle / wall,
+    onCoreShare: usage.mainThreadUs / wall,
     byCategory: Object.fromEntries(
       [...totals].map(([name, us]) => [name, sampled ? (us / sampled) * perRequest : 0]),
     ),
