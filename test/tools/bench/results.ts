@@ -1,31 +1,41 @@
 import type { BundleResult } from './sections/bundle-size';
-import type { HttpOverheadResult } from './sections/http-overhead';
 import type { ColdStartResult } from './sections/jwks-cold-start';
 import type { ColdBurstResult, FloodResult } from './sections/jwks-fetches';
 import type { LoadResult } from './sections/load';
-import type { MatcherResult } from './sections/matcher-check';
-import type { ServerProfileResult } from './sections/server-profile';
+import type { PeerTableResult } from './sections/peers';
 import type { RaceOutcome } from './sections/refresh-race';
 import type { VerifyCostResult } from './sections/verify-cost';
+import type { CommitInfo } from './support/commit';
 import type { MachineInfo } from './support/machine';
+import type { BuildId } from './support/peer-builds';
+
+/** A build or an install: done in this run, or reused because its inputs had not changed. */
+export interface Step {
+  skipped: boolean;
+  ms: number;
+}
 
 /** Everything one `npm run bench` measured: written as REPORT.json, rendered as REPORT.md. */
 export interface BenchResults {
+  commit: CommitInfo;
   machine: MachineInfo;
   setup: {
     mode: 'full' | 'quick';
-    build: { skipped: boolean; ms: number };
+    appBuild: Step;
+    peersInstall: Step;
+    peerBuilds: Array<Step & { id: BuildId }>;
+    peerVersions: Record<string, string>;
     appCopy: string[];
     accessTokenTtlSeconds: number;
-    durationS?: number;
+    /** Wall time of each step of the run, in order. */
+    timings: Array<{ step: string; seconds: number }>;
+    durationS: number;
   };
   verifyCost: VerifyCostResult;
   bundle: BundleResult;
   coldStart: ColdStartResult;
-  matcher: MatcherResult;
+  peers: PeerTableResult;
   jwks: { coldBurst: ColdBurstResult; coldBurstPage: ColdBurstResult; flood: FloodResult };
-  http: HttpOverheadResult;
-  profiles: { middleware: ServerProfileResult; strict: ServerProfileResult };
   race: RaceOutcome[];
   load: LoadResult;
 }

@@ -1,9 +1,10 @@
 import type { RequestOptions } from 'autocannon';
+import { DOCUMENT_HEADERS } from '../support/document-headers';
 import { load, type LoadRun } from '../support/load';
 import type { AppServer } from '../support/next-app';
-import { DOCUMENT_HEADERS } from './http-overhead';
 
 export interface LoadResult {
+  seconds: number;
   totalRequests: number;
   connections: number;
   sessions: number;
@@ -14,14 +15,15 @@ export interface LoadResult {
 }
 
 /**
- * Section 5: `total` requests at `connections` connections, split evenly over the instances
+ * Section 5: `seconds` of requests at `connections` connections, split evenly over the instances
  * (which share one Upstash), cycling through protected routes; each request carries one of the
- * `cookies` (distinct signed-in sessions) at random.
+ * `cookies` (distinct signed-in sessions) at random. Bounded by time, not by a count, so that a
+ * busy shared machine cannot stretch the whole bench past its 10 minutes.
  */
 export async function loadTest(
   apps: AppServer[],
   cookies: string[],
-  total: number,
+  seconds: number,
   connections: number,
 ): Promise<LoadResult> {
   const pick = () => cookies[Math.floor(Math.random() * cookies.length)]!;
@@ -41,7 +43,7 @@ export async function loadTest(
         { label: app.name, url: app.url, requests: routes },
         {
           connections: Math.round(connections / apps.length),
-          amount: Math.round(total / apps.length),
+          duration: seconds,
         },
       ),
     ),
@@ -53,6 +55,7 @@ export async function loadTest(
     rssAfterMiB: app.rssMiB(),
   }));
   return {
+    seconds,
     totalRequests: runs.reduce((sum, run) => sum + run.requests, 0),
     connections,
     sessions: cookies.length,

@@ -3,10 +3,13 @@ import { frameName, selfTime, topCosts, type CostLine } from '../support/cpu-pro
 import { profileWhile } from '../support/inspector-profile';
 import type { Services } from '../support/services';
 import { ratio } from '../support/stats';
+import type { PeerModules } from '../support/peer-modules';
+import type { PeerSessions } from '../support/peer-sessions';
 import { runEdgeTasks, type EdgeTask, type EdgeTaskInput } from '../verify/edge-tasks';
 import { runInEdgeVm } from '../verify/edge-vm';
 import { sealPool, type VerifyInputs } from '../verify/inputs';
 import type { MeasureOptions, OpStat } from '../verify/measure';
+import { peerTasks, type PeerTask } from '../verify/peer-tasks';
 import { seedTask } from '../verify/seed';
 
 /** A ratio of two rows' per-op cost, by median and by mean latency. */
@@ -32,7 +35,7 @@ export interface VerifyCostResult {
 const ROUNDS = 4;
 
 /** Iteration counts: ~0.2–1 s per row on an idle 2-core machine. `scale` < 1 for quick runs. */
-function runs(scale: number): Record<EdgeTask | 'c', MeasureOptions> {
+function runs(scale: number): Record<EdgeTask | PeerTask | 'c', MeasureOptions> {
   const n = (iterations: number) => ({
     iterations: Math.max(50, Math.round(iterations * scale)),
     warmupIterations: Math.max(10, Math.round((iterations * scale) / 10)),
@@ -49,18 +52,25 @@ function runs(scale: number): Record<EdgeTask | 'c', MeasureOptions> {
     'jose.verify': slow,
     'b.verify': slow,
     c: n(1_000),
+    'authkit.first': slow,
+    'authkit.repeat': slow,
+    'auth0.first': slow,
+    'auth0.repeat': slow,
+    'auth0.request': n(1_000),
   };
 }
 
 /**
  * Section 1: what verifying a session cookie costs, in this process (Node) and inside an
- * EdgeVM, against the WebCrypto floor and the seed's SDK path. `env` is the Edge configuration
- * (already in this process's `process.env`); the VM gets its own copy.
+ * EdgeVM, against the WebCrypto floor, the seed's SDK path and the peers' per-request checks
+ * (Node only). `env` is the Edge configuration (already in this process's `process.env`); the VM
+ * gets its own copy.
  */
 export async function measureVerifyCost(
   services: Services,
   env: Record<string, string>,
   inputs: VerifyInputs,
+  peers: { modules: PeerModules; sessions: PeerSessions },
   scale: number,
 ): Promise<VerifyCostResult> {
   const plan = runs(scale);
@@ -75,6 +85,7 @@ export async function measureVerifyCost(
 
   const node = await runEdgeTasks(await taskInput(''), [
     await seedTask(services, inputs.token, plan.c),
+    ...(await peerTasks(peers.modules, peers.sessions, plan)),
   ]);
   const vm = await runInEdgeVm(await taskInput('vm-'), env);
 
@@ -91,6 +102,12 @@ export async function measureVerifyCost(
         ['b′', 'a'],
         ['c', 'b'],
         ['c', 'b′'],
+        ['authkit.first', 'b'],
+        ['auth0.first', 'b'],
+        ['auth0.request', 'b'],
+        ['authkit.repeat', 'b′'],
+        ['auth0.repeat', 'b′'],
+        ['auth0.request', 'b′'],
       ]),
       ...ratios(vm.stats, 'edge-vm', 'vm-', [
         ['b', 'a'],
@@ -105,7 +122,7 @@ function ratios(
   stats: OpStat[],
   runtime: CostRatio['runtime'],
   prefix: string,
-  pairs: Array<[EdgeTask | 'c', EdgeTask]>,
+  pairs: Array<[EdgeTask | PeerTask | 'c', EdgeTask]>,
 ): CostRatio[] {
   const find = (id: string) => {
     const stat = stats.find((s) => s.id === `${prefix}${id}`);

@@ -26,22 +26,29 @@ export interface ProfileWindow {
 }
 
 /**
- * Adds up self time per key over the samples inside `window` (all samples when omitted). `key`
+ * Adds up self time per key over the samples inside `windows` (all samples when omitted). `key`
  * names the code a sample's innermost frame belongs to; the sample's duration is the time to the
  * next sample.
  */
 export function selfTime(
   profile: CpuProfile,
   key: (frame: CpuProfile['nodes'][number]['callFrame']) => string,
-  window?: ProfileWindow,
+  windows?: readonly ProfileWindow[],
 ): Map<string, number> {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const sorted = windows && [...windows].sort((a, b) => a.fromUs - b.fromUs);
   const totals = new Map<string, number>();
   let time = profile.startTime;
+  let next = 0;
   for (let i = 0; i < profile.samples.length; i++) {
     time += profile.timeDeltas[i] ?? 0;
     const duration = profile.timeDeltas[i + 1] ?? 0;
-    if (window && (time < window.fromUs || time >= window.toUs)) continue;
+    if (sorted) {
+      // Samples come in time order: skip the windows that ended before this one.
+      while (next < sorted.length && time >= sorted[next]!.toUs) next++;
+      if (next === sorted.length) break;
+      if (time < sorted[next]!.fromUs) continue;
+    }
     const node = byId.get(profile.samples[i]!);
     if (!node) continue;
     const name = key(node.callFrame);
@@ -68,7 +75,7 @@ export function frameName(frame: CpuProfile['nodes'][number]['callFrame']): stri
 
 /**
  * The package a frame's or source map's file belongs to, or the app directory (`lib/edge`,
- * `lib/server`, `app`, `middleware.ts`) for the project's own code, in the repository or its copy.
+ * `lib/server`, `app`, `middleware.ts`, `proxy.ts`) for the project's own code, in the repository or a copy.
  */
 export function packageOf(url: string): string {
   if (!url) return '(native / V8 builtins)';
@@ -79,11 +86,11 @@ export function packageOf(url: string): string {
     const rest = path.slice(modules + 'node_modules/'.length).split('/');
     return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
   }
-  // The project's own files, in the repository or in the bench's copy of the app.
+  // The project's own files, in the repository or in one of the bench's copies.
   const project = path
-    .replace(/^.*\/scalekit-nextjs-bench-[0-9a-f]+\/app\//, '')
+    .replace(/^.*\/scalekit-nextjs-bench-[0-9a-f]+\/(app|peers\/src)\//, '')
     .replace(/^(\.\.\/)+/, '');
-  const match = /(?:^|\/)(lib\/[\w-]+|app|middleware\.ts)(?:\/|$)/.exec(project);
+  const match = /(?:^|\/)(lib\/[\w-]+|app|middleware\.ts|proxy\.ts)(?:\/|$)/.exec(project);
   return match ? match[1]! : shortUrl(path);
 }
 

@@ -1,29 +1,41 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnChild, stopChild, type Child } from './children';
 import { COPY_DIR, NEXT_BIN } from './app-copy';
 import { freePort } from '../../../support/free-port';
 
-/** One `next start` of the copy, on its own loopback port. */
+/** One `next start` (of the app's copy, or of a peer variant), on its own loopback port. */
 export interface AppServer {
   readonly name: string;
   /** `http://127.0.0.1:<port>`, also its APP_URL. */
   readonly url: string;
   readonly child: Child;
+  /** The next-server process (where requests are served). */
+  pid(): number;
   /** Resident set size of the next-server process, in MiB (VmRSS of /proc/<pid>/status). */
   rssMiB(): number;
+  /**
+   * CPU time next-server has used so far (user + system, µs): the whole process (every thread:
+   * libuv's pool, GC helpers, the profiler) and its main thread alone, where JavaScript runs.
+   */
+  cpuUs(): { process: number; mainThread: number };
   stop(): Promise<void>;
 }
 
 /** What makes the instances differ; the rest of the configuration is shared. */
 export interface AppOptions {
   name: string;
-  /** Values every instance shares: issuer, client, session secret. */
+  /** The built app to serve; the app's copy (support/app-copy.ts) when omitted. */
+  dir?: string;
+  /** The `next` that built it. */
+  nextBin?: string;
+  /** Values every instance shares: issuer, client, session secret (and the peers' settings). */
   baseEnv: Record<string, string>;
   /** Share this Upstash endpoint (omit for the in-memory store). */
   upstash?: { url: string; token: string };
   revocation?: 'off' | 'strict';
-  /** Extra arguments for node itself, e.g. `--cpu-prof`. */
+  /** Extra arguments for node itself, e.g. `--import` of a preload. */
   nodeArgs?: string[];
 }
 
@@ -51,8 +63,19 @@ export async function startApp(options: AppOptions): Promise<AppServer> {
       UPSTASH_REDIS_REST_TOKEN: options.upstash.token,
     }),
   };
-  const args = [...(options.nodeArgs ?? []), NEXT_BIN, 'start', '-H', '127.0.0.1', '-p', `${port}`];
-  const child = spawnChild(options.name, process.execPath, args, { cwd: COPY_DIR, env });
+  const args = [
+    ...(options.nodeArgs ?? []),
+    options.nextBin ?? NEXT_BIN,
+    'start',
+    '-H',
+    '127.0.0.1',
+    '-p',
+    `${port}`,
+  ];
+  const child = spawnChild(options.name, process.execPath, args, {
+    cwd: options.dir ?? COPY_DIR,
+    env,
+  });
   try {
     await waitUntilServing(url, child);
   } catch (error) {
@@ -63,7 +86,12 @@ export async function startApp(options: AppOptions): Promise<AppServer> {
     name: options.name,
     url,
     child,
+    pid: () => nextServerPid(child.pid),
     rssMiB: () => readRssMiB(nextServerPid(child.pid)),
+    cpuUs: () => {
+      const pid = nextServerPid(child.pid);
+      return { process: readCpuUs(pid, 'stat'), mainThread: readCpuUs(pid, `task/${pid}/stat`) };
+    },
     stop: () => stopChild(child),
   };
 }
@@ -112,6 +140,16 @@ function readRssMiB(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB/m.exec(readProc(pid, 'status'));
   if (!match) throw new Error(`no VmRSS for pid ${pid}`);
   return Math.round((Number(match[1]) / 1024) * 10) / 10;
+}
+
+let ticksPerSecond: number | undefined;
+
+function readCpuUs(pid: number, file: string): number {
+  const stat = readProc(pid, file);
+  // Fields after the command name: state is field 3, utime 14 and stime 15 (proc(5)), in ticks.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  return ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1e6;
 }
 
 function readProc(pid: number, file: string): string {

@@ -31,34 +31,25 @@ function decodeSegment(segment: string): number[] {
   return fields;
 }
 
+interface RawMap {
+  sources?: string[];
+  mappings?: string;
+  /** An index map: each section a map of its own, starting at `offset` in the generated file. */
+  sections?: Array<{ offset: { line: number; column: number }; map: RawMap }>;
+}
+
+/** Generated columns per line, each with the index of its source in `sources` (-1: none). */
+type Lines = Array<Array<[column: number, source: number]>>;
+
 /**
- * Reads `file` and `file.map` (a plain, unsectioned v3 map, as Turbopack writes them) and
- * attributes every generated character to the source of the mapping segment it falls in.
+ * Reads `file` and `file.map` (a v3 map, plain or an index map of sections, as Turbopack writes
+ * them) and attributes every generated character to the source of the mapping segment it falls in.
  */
 export function readMappedFile(file: string): MappedFile {
   const code = readFileSync(file, 'utf8').split('\n');
-  const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as {
-    sources: string[];
-    mappings: string;
-  };
-  const lines: Array<Array<[column: number, source: number]>> = [];
-  let source = 0;
-  for (const line of map.mappings.split(';')) {
-    const segments: Array<[number, number]> = [];
-    let column = 0;
-    for (const text of line.split(',')) {
-      if (!text) continue;
-      const fields = decodeSegment(text);
-      column += fields[0]!;
-      if (fields.length >= 4) {
-        source += fields[1]!;
-        segments.push([column, source]);
-      } else {
-        segments.push([column, -1]);
-      }
-    }
-    lines.push(segments);
-  }
+  const sources: string[] = [];
+  const lines: Lines = [];
+  addMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')) as RawMap, 0, 0, sources, lines);
 
   const bytesBySource = new Map<string, number>();
   const add = (name: string, bytes: number) =>
@@ -68,7 +59,7 @@ export function readMappedFile(file: string): MappedFile {
     let covered = 0;
     segments.forEach(([column, sourceIndex], i) => {
       const end = segments[i + 1]?.[0] ?? text.length;
-      add(sourceIndex < 0 ? '(unmapped)' : map.sources[sourceIndex]!, Math.max(0, end - column));
+      add(sourceIndex < 0 ? '(unmapped)' : sources[sourceIndex]!, Math.max(0, end - column));
       covered += Math.max(0, end - column);
     });
     add('(unmapped)', text.length + 1 - covered);
@@ -84,7 +75,42 @@ export function readMappedFile(file: string): MappedFile {
         if (start > column) break;
         found = sourceIndex;
       }
-      return found === undefined || found < 0 ? undefined : map.sources[found];
+      return found === undefined || found < 0 ? undefined : sources[found];
     },
   };
+}
+
+/** Decodes `raw` into `lines`, shifted by a section's offset, its sources appended to `sources`. */
+function addMap(
+  raw: RawMap,
+  lineOffset: number,
+  columnOffset: number,
+  sources: string[],
+  lines: Lines,
+) {
+  if (raw.sections) {
+    for (const section of raw.sections) {
+      addMap(section.map, lineOffset + section.offset.line, section.offset.column, sources, lines);
+    }
+    return;
+  }
+  const base = sources.length;
+  sources.push(...(raw.sources ?? []));
+  let source = 0;
+  (raw.mappings ?? '').split(';').forEach((line, index) => {
+    const segments = (lines[lineOffset + index] ??= []);
+    let column = 0;
+    for (const text of line.split(',')) {
+      if (!text) continue;
+      const fields = decodeSegment(text);
+      column += fields[0]!;
+      const at = column + (index === 0 ? columnOffset : 0);
+      if (fields.length >= 4) {
+        source += fields[1]!;
+        segments.push([at, base + source]);
+      } else {
+        segments.push([at, -1]);
+      }
+    }
+  });
 }
