@@ -4,6 +4,7 @@ import type { ColdBurstResult, FloodResult } from './sections/jwks-fetches';
 import type { LoadResult } from './sections/load';
 import type { PeerTableResult } from './sections/peers';
 import type { RaceOutcome } from './sections/refresh-race';
+import type { SoakResult } from './sections/soak';
 import type { VerifyCostResult } from './sections/verify-cost';
 import type { CommitInfo } from './support/commit';
 import type { MachineInfo } from './support/machine';
@@ -38,6 +39,7 @@ export interface BenchResults {
   jwks: { coldBurst: ColdBurstResult; coldBurstPage: ColdBurstResult; flood: FloodResult };
   race: RaceOutcome[];
   load: LoadResult;
+  soak: SoakResult;
 }
 
 /** One target of the issue, judged from the figures above. */

@@ -30,6 +30,7 @@ import { measureBundle } from './sections/bundle-size';
 import { measureColdStarts } from './sections/jwks-cold-start';
 import { coldBurst, unknownKidFlood } from './sections/jwks-fetches';
 import { loadTest } from './sections/load';
+import { soak } from './sections/soak';
 import { measurePeers } from './sections/peers';
 import { raceLikeTheSeed, raceOverHttp } from './sections/refresh-race';
 import { measureVerifyCost } from './sections/verify-cost';
@@ -58,7 +59,10 @@ const PLAN = {
     ? { rounds: 2, seconds: 2, connections: 10, warmupSeconds: 1 }
     : { rounds: 5, seconds: 2, connections: 10, warmupSeconds: 2 },
   flood: QUICK ? { count: 100, seconds: 5 } : { count: 1_000, seconds: 30 },
-  load: { seconds: QUICK ? 10 : 45, connections: 50, sessions: QUICK ? 3 : 10 },
+  load: { seconds: QUICK ? 10 : 30, connections: 50, sessions: QUICK ? 3 : 10 },
+  soak: QUICK
+    ? { warmupSeconds: 3, seconds: 12, connections: 10, sessions: 100, sampleEveryMs: 1_000 }
+    : { warmupSeconds: 20, seconds: 120, connections: 20, sessions: 2_000, sampleEveryMs: 2_000 },
 };
 
 const started = Date.now();
@@ -151,6 +155,10 @@ async function main(): Promise<void> {
     '3./4. in-memory instances: cold page burst, refresh race; the seed',
     () => inMemorySections(config, shared.cookie),
   );
+  const soakResult = await step(
+    `7. soak (${PLAN.soak.warmupSeconds} s warm-up, then ${PLAN.soak.seconds} s sampled)`,
+    () => soak(services, baseEnv, secret, PLAN.soak),
+  );
   await services.stop();
 
   const results: BenchResults = {
@@ -174,6 +182,7 @@ async function main(): Promise<void> {
     jwks: { coldBurst: shared.coldBurst, coldBurstPage: memory.coldBurstPage, flood: shared.flood },
     race: [shared.race, ...memory.race],
     load: shared.load,
+    soak: soakResult,
   };
   const targets = judgeTargets(results);
   await writeFormatted(join(BENCH_DIR, 'REPORT.json'), JSON.stringify({ ...results, targets }));

@@ -42,6 +42,7 @@ export function renderReport(results: BenchResults, targets: TargetVerdict[]): s
     jwksSection(results),
     raceSection(results),
     loadSection(results),
+    soakSection(results),
     bundleSection(results),
     targetsSection(targets),
     timingsSection(results),
@@ -293,6 +294,30 @@ function raceSection(r: BenchResults): string {
           `In-memory: ${o.tokenEndpointCalls} token-endpoint calls for ${o.instances} instances. Each instance coordinates only its own requests (it remembers its own result, success or rejection, for the grace window); every call beyond one per instance redeemed a token already spent.\n`,
       ),
   ].join('\n');
+}
+
+function soakSection(r: BenchResults): string {
+  const { plan, run, samples, secondHalf } = r.soak;
+  const every = Math.max(1, Math.round(samples.length / 12));
+  return [
+    '## 7. Soak',
+    '',
+    `One \`next start\` instance (in-memory store) under mixed protected traffic for ${plan.warmupSeconds} s of warm-up and then ${plan.seconds} s sampled, at ${plan.connections} connections: the API (\`/api/protected/health\`, \`/api/protected/me\`), a document (\`/dashboard\`) and an RSC-like request (\`/dashboard/admin\`) with one of ${num(plan.sessions)} distinct sessions at random, an expired token, and no session. ${num(run.requests)} requests (${num(run.rps)} rps; statuses ${statuses(run.statusCodes)}; ${run.errors} socket errors/timeouts). \`process.memoryUsage()\` is read inside the server every ${num(plan.sampleEveryMs / 1000)} s (test/tools/bench/support/memory-sampler.mjs).`,
+    '',
+    `Growth across the second half (median of the three samples nearest its start and its end): RSS ${num(secondHalf.rss.startMiB, 1)} → ${num(secondHalf.rss.endMiB, 1)} MiB (${signed(secondHalf.rss.growthPct)} %), JavaScript heap used ${num(secondHalf.heapUsed.startMiB, 1)} → ${num(secondHalf.heapUsed.endMiB, 1)} MiB (${signed(secondHalf.heapUsed.growthPct)} %).`,
+    '',
+    table(
+      ['seconds sampled', 'RSS MiB', 'heap used MiB'],
+      samples
+        .filter((_, i) => i % every === 0 || i === samples.length - 1)
+        .map((s) => [num(s.atS, 0), num(s.rssMiB, 1), num(s.heapUsedMiB, 1)]),
+    ),
+    '',
+  ].join('\n');
+}
+
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : ''}${num(value, 1)}`;
 }
 
 function loadSection(r: BenchResults): string {

@@ -21,7 +21,7 @@ type Verdict = Omit<TargetVerdict, 'analysis'> & { analysis: () => string };
 
 /** Section 7: each target of the issue, met or missed, with the measured cause of each miss. */
 export function judgeTargets(results: BenchResults): TargetVerdict[] {
-  const { verifyCost, jwks, race, load, bundle, peers } = results;
+  const { verifyCost, jwks, race, load, bundle, peers, soak } = results;
   const nodeRatio = (name: string) =>
     verifyCost.ratios.find((r) => r.runtime === 'node' && r.name === name)!.byP50;
   const vmRatio = (name: string) =>
@@ -84,6 +84,13 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
       met: load.errors === 0,
       analysis: () =>
         `Statuses per instance: ${load.instances.map((i) => `${i.name} ${JSON.stringify(i.run.statusCodes)} (${i.run.errors} socket errors/timeouts)`).join('; ')}.`,
+    },
+    {
+      target: 'soak: RSS and heap grow < 5 % across the second half',
+      measured: `RSS ${soak.secondHalf.rss.growthPct.toFixed(1)} %, heap ${soak.secondHalf.heapUsed.growthPct.toFixed(1)} %`,
+      met: soak.secondHalf.rss.growthPct < 5 && soak.secondHalf.heapUsed.growthPct < 5,
+      analysis: () =>
+        `RSS ${soak.secondHalf.rss.startMiB.toFixed(1)} → ${soak.secondHalf.rss.endMiB.toFixed(1)} MiB, heap ${soak.secondHalf.heapUsed.startMiB.toFixed(1)} → ${soak.secondHalf.heapUsed.endMiB.toFixed(1)} MiB over ${soak.plan.seconds / 2} s: growth that has not levelled off by then; take a heap snapshot of the soak instance to see what holds it.`,
     },
     {
       target: 'middleware bundle ≤ 60 KB gzip (as built by next build)',

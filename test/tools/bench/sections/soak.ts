@@ -1,0 +1,136 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RequestOptions } from 'autocannon';
+import { mintSession } from '../../../kit/mint-session';
+import { DOCUMENT_HEADERS } from '../support/document-headers';
+import { load, type LoadRun } from '../support/load';
+import { startApp } from '../support/next-app';
+import { TMP_DIR } from '../support/paths';
+import type { Services } from '../support/services';
+
+export interface SoakPlan {
+  /** Traffic before sampling counts: caches fill, code warms up. */
+  warmupSeconds: number;
+  /** Sampled traffic; growth is judged over its second half. */
+  seconds: number;
+  connections: number;
+  /** Distinct sessions: more than the verified-session cache's 10,000 would hold is not needed. */
+  sessions: number;
+  sampleEveryMs: number;
+}
+
+export interface MemorySample {
+  /** Seconds since sampling started counting (after the warm-up). */
+  atS: number;
+  rssMiB: number;
+  heapUsedMiB: number;
+}
+
+export interface SoakResult {
+  plan: SoakPlan;
+  run: LoadRun;
+  samples: MemorySample[];
+  /** Medians of the samples around the second half's start and at its end, and the growth. */
+  secondHalf: {
+    rss: { startMiB: number; endMiB: number; growthPct: number };
+    heapUsed: { startMiB: number; endMiB: number; growthPct: number };
+  };
+}
+
+const SAMPLER = fileURLToPath(new URL('../support/memory-sampler.mjs', import.meta.url));
+const MiB = 1024 * 1024;
+
+/**
+ * Soak: one instance of the app under mixed protected traffic for several minutes (valid sessions
+ * from a pool of distinct cookies on the API, a document and an RSC-like request; expired tokens;
+ * no session), its RSS and JavaScript heap sampled from inside every few seconds. The figure is
+ * the growth across the second half of the sampled window: a leak keeps growing there, a cache
+ * filling up does not.
+ */
+export async function soak(
+  services: Services,
+  baseEnv: Record<string, string>,
+  secret: string,
+  plan: SoakPlan,
+): Promise<SoakResult> {
+  const file = join(TMP_DIR, 'soak-memory.jsonl');
+  await rm(file, { force: true });
+  const app = await startApp({
+    name: 'soak',
+    baseEnv: {
+      ...baseEnv,
+      BENCH_MEMORY_FILE: file,
+      BENCH_MEMORY_INTERVAL_MS: String(plan.sampleEveryMs),
+    },
+    nodeArgs: ['--import', SAMPLER],
+  });
+  try {
+    const signer = {
+      issuer: services.issuerUrl,
+      clientId: baseEnv.SCALEKIT_CLIENT_ID!,
+      sign: services.issuer.signJwt,
+    };
+    const cookies = await Promise.all(
+      Array.from({ length: plan.sessions }, async () =>
+        (await mintSession({ signer, secret, lifetimeSeconds: 3600 })).cookieHeader('/'),
+      ),
+    );
+    const expired = (await mintSession({ signer, secret, expired: true })).cookieHeader('/');
+    const valid = (request: RequestOptions): RequestOptions => ({
+      ...request,
+      headers: { ...request.headers, cookie: cookies[Math.floor(Math.random() * cookies.length)]! },
+    });
+    const requests: RequestOptions[] = [
+      { method: 'GET', path: '/api/protected/health', setupRequest: valid },
+      { method: 'GET', path: '/api/protected/me', setupRequest: valid },
+      { method: 'GET', path: '/dashboard', headers: DOCUMENT_HEADERS, setupRequest: valid },
+      {
+        method: 'GET',
+        path: '/dashboard/admin',
+        headers: { 'sec-fetch-mode': 'cors', accept: '*/*' },
+        setupRequest: valid,
+      },
+      { method: 'GET', path: '/api/protected/me', headers: { cookie: expired } },
+      { method: 'GET', path: '/dashboard', headers: DOCUMENT_HEADERS },
+    ];
+    const started = Date.now();
+    const run = await load(
+      { label: 'soak', url: app.url, requests },
+      { connections: plan.connections, duration: plan.warmupSeconds + plan.seconds },
+    );
+    const countFrom = started + plan.warmupSeconds * 1000;
+    const samples = (await readFile(file, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { t: number; rss: number; heapUsed: number })
+      .filter((s) => s.t >= countFrom)
+      .map((s) => ({
+        atS: (s.t - countFrom) / 1000,
+        rssMiB: s.rss / MiB,
+        heapUsedMiB: s.heapUsed / MiB,
+      }));
+    return { plan, run, samples, secondHalf: secondHalfGrowth(samples, plan.seconds) };
+  } finally {
+    await app.stop();
+  }
+}
+
+function secondHalfGrowth(samples: MemorySample[], seconds: number): SoakResult['secondHalf'] {
+  const half = seconds / 2;
+  // Three samples around each end, by median: one GC more or less moves a single heap sample.
+  const around = (at: number) =>
+    [...samples].sort((a, b) => Math.abs(a.atS - at) - Math.abs(b.atS - at)).slice(0, 3);
+  const growth = (pick: (s: MemorySample) => number) => {
+    const startMiB = median(around(half).map(pick));
+    const endMiB = median(around(seconds).map(pick));
+    return { startMiB, endMiB, growthPct: ((endMiB - startMiB) / startMiB) * 100 };
+  };
+  return { rss: growth((s) => s.rssMiB), heapUsed: growth((s) => s.heapUsedMiB) };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
