@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port';
-import { startIssuer, type RunningIssuer } from '../tools/scalekit-stand-in';
+import type { RunningIssuer } from '../tools/scalekit-stand-in';
+import { appEnvironment } from './support/app-environment';
 import { DOCUMENT, send, signInOverHttp } from './support/http-session';
 import { nextBuild, nextStart, type NextServer } from './support/next-process';
 
@@ -131,20 +130,9 @@ beforeAll(async () => {
   await writeFile(join(dir, 'app/reports/page.tsx'), blocks.get('reports-page')!);
 
   // 3. The environment, with the local stand-in's values for the variables the README lists.
-  issuer = await startIssuer();
-  const port = await freePort();
-  const appUrl = `http://127.0.0.1:${port}`;
-  issuer.registerClientUris({
-    redirectUris: [`${appUrl}/api/callback`],
-    postLogoutRedirectUris: [`${appUrl}/auth/signed-out`],
-  });
-  const values: Record<string, string> = {
-    SCALEKIT_ENV_URL: issuer.url,
-    SCALEKIT_CLIENT_ID: issuer.clientId,
-    SCALEKIT_CLIENT_SECRET: issuer.clientSecret,
-    APP_URL: appUrl,
-    SESSION_COOKIE_SECRET: randomBytes(32).toString('base64url'),
-  };
+  const environment = await appEnvironment();
+  issuer = environment.issuer;
+  const { port, values } = environment;
   const listed = blocks
     .get('env')!
     .split('\n')

@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { startIssuer } from '../tools/scalekit-stand-in';
-import { freePort } from '../support/free-port';
+import { appEnvironment } from './support/app-environment';
 import { nextBuild, nextStart, type NextServer } from './support/next-process';
 
 /**
@@ -21,7 +19,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
  * are reachable over HTTP (test/support/issuer-control.ts).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const issuer = await startIssuer({ accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS });
+  const { issuer, port, appUrl, values } = await appEnvironment({
+    accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS,
+  });
   let server: NextServer | undefined;
   const teardown = async () => {
     await server?.stop();
@@ -29,22 +29,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
 
   try {
-    const port = await freePort();
-    const appUrl = `http://127.0.0.1:${port}`;
-    issuer.registerClientUris({
-      redirectUris: [`${appUrl}/api/callback`],
-      postLogoutRedirectUris: [`${appUrl}/auth/signed-out`],
-    });
-    const sessionSecret = randomBytes(32).toString('base64url');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       NODE_ENV: 'production',
       NEXT_TELEMETRY_DISABLED: '1',
-      SCALEKIT_ENV_URL: issuer.url,
-      SCALEKIT_CLIENT_ID: issuer.clientId,
-      SCALEKIT_CLIENT_SECRET: issuer.clientSecret,
-      APP_URL: appUrl,
-      SESSION_COOKIE_SECRET: sessionSecret,
+      ...values,
     };
 
     if (process.env.E2E_SKIP_BUILD === '1' && existsSync(`${root}/.next/BUILD_ID`)) {
@@ -59,7 +48,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('accessTokenTtlSeconds', ACCESS_TOKEN_TTL_SECONDS);
     project.provide('clientId', issuer.clientId);
     // For the test kit, which seals sessions as the app does.
-    project.provide('sessionSecret', sessionSecret);
+    project.provide('sessionSecret', values.SESSION_COOKIE_SECRET);
   } catch (error) {
     await teardown();
     throw error;

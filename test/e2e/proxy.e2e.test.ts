@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,9 +7,9 @@ import { seal, unseal } from '@/lib/edge/seal';
 import { mintSession } from '../kit/mint-session';
 import { standInSigner } from '../kit/signers';
 import type { CookieJar } from '../support/cookie-jar';
-import { freePort } from '../support/free-port';
-import { startIssuer, type RunningIssuer } from '../tools/scalekit-stand-in';
+import type { RunningIssuer } from '../tools/scalekit-stand-in';
 import { copyProduct } from './support/app-copy';
+import { appEnvironment } from './support/app-environment';
 import { DOCUMENT, send, signInOverHttp } from './support/http-session';
 import { nextBuild, nextStart, type NextServer } from './support/next-process';
 
@@ -22,16 +21,12 @@ import { nextBuild, nextStart, type NextServer } from './support/next-process';
 let issuer: RunningIssuer;
 let app: NextServer;
 let removeCopy: () => Promise<void>;
-const secret = randomBytes(32).toString('base64url');
+let secret: string;
 
 beforeAll(async () => {
-  issuer = await startIssuer();
-  const port = await freePort();
-  const appUrl = `http://127.0.0.1:${port}`;
-  issuer.registerClientUris({
-    redirectUris: [`${appUrl}/api/callback`],
-    postLogoutRedirectUris: [`${appUrl}/auth/signed-out`],
-  });
+  const environment = await appEnvironment();
+  issuer = environment.issuer;
+  secret = environment.values.SESSION_COOKIE_SECRET;
   const copy = await copyProduct((dir) =>
     rename(join(dir, 'middleware.ts'), join(dir, 'proxy.ts')),
   );
@@ -41,14 +36,10 @@ beforeAll(async () => {
     ...process.env,
     NODE_ENV: 'production',
     NEXT_TELEMETRY_DISABLED: '1',
-    SCALEKIT_ENV_URL: issuer.url,
-    SCALEKIT_CLIENT_ID: issuer.clientId,
-    SCALEKIT_CLIENT_SECRET: issuer.clientSecret,
-    APP_URL: appUrl,
-    SESSION_COOKIE_SECRET: secret,
+    ...environment.values,
   };
   await nextBuild(copy.dir, env);
-  app = await nextStart(copy.dir, port, env);
+  app = await nextStart(copy.dir, environment.port, env);
 }, 600_000);
 
 afterAll(async () => {
