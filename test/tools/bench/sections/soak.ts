@@ -31,7 +31,11 @@ export interface SoakResult {
   plan: SoakPlan;
   run: LoadRun;
   samples: MemorySample[];
-  /** Medians of the samples around the second half's start and at its end, and the growth. */
+  /**
+   * The second half's start and end, and the growth: for RSS the median of the three samples
+   * nearest each; for the heap, which the collector saws up and down, the lowest sample in the
+   * first and in the last third of the second half (what survives collection: a leak raises it).
+   */
   secondHalf: {
     rss: { startMiB: number; endMiB: number; growthPct: number };
     heapUsed: { startMiB: number; endMiB: number; growthPct: number };
@@ -118,15 +122,23 @@ export async function soak(
 
 function secondHalfGrowth(samples: MemorySample[], seconds: number): SoakResult['secondHalf'] {
   const half = seconds / 2;
-  // Three samples around each end, by median: one GC more or less moves a single heap sample.
-  const around = (at: number) =>
+  const growth = (startMiB: number, endMiB: number) => ({
+    startMiB,
+    endMiB,
+    growthPct: ((endMiB - startMiB) / startMiB) * 100,
+  });
+  const nearest = (at: number) =>
     [...samples].sort((a, b) => Math.abs(a.atS - at) - Math.abs(b.atS - at)).slice(0, 3);
-  const growth = (pick: (s: MemorySample) => number) => {
-    const startMiB = median(around(half).map(pick));
-    const endMiB = median(around(seconds).map(pick));
-    return { startMiB, endMiB, growthPct: ((endMiB - startMiB) / startMiB) * 100 };
+  const lowestHeap = (from: number, to: number) =>
+    Math.min(...samples.filter((s) => s.atS >= from && s.atS <= to).map((s) => s.heapUsedMiB));
+  const third = seconds / 6;
+  return {
+    rss: growth(
+      median(nearest(half).map((s) => s.rssMiB)),
+      median(nearest(seconds).map((s) => s.rssMiB)),
+    ),
+    heapUsed: growth(lowestHeap(half, half + third), lowestHeap(seconds - third, seconds)),
   };
-  return { rss: growth((s) => s.rssMiB), heapUsed: growth((s) => s.heapUsedMiB) };
 }
 
 function median(values: number[]): number {
