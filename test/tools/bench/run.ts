@@ -10,7 +10,8 @@
  * 3. JWKS fetches: a cold burst, an unknown-kid flood, and a Redis-cached JWKS experiment;
  * 4. the 50-way refresh race across two instances (Upstash, in-memory, the seed's approach);
  * 5. load on two instances sharing Upstash (errors, RSS);
- * 6. the middleware bundle's size; 7. the targets, with a measured cause for each miss.
+ * 6. a soak of one instance (RSS and heap across the second half); 7. the middleware bundle's
+ *    size; 8. the targets, with a measured cause for each miss.
  *
  * Builds and the peers' install are reused while their inputs are unchanged (see
  * support/build-inputs.ts). `BENCH_QUICK=1` shrinks every section (a smoke run; its report says
@@ -62,7 +63,7 @@ const PLAN = {
   load: { seconds: QUICK ? 10 : 30, connections: 50, sessions: QUICK ? 3 : 10 },
   soak: QUICK
     ? { warmupSeconds: 3, seconds: 12, connections: 10, sessions: 100, sampleEveryMs: 1_000 }
-    : { warmupSeconds: 20, seconds: 120, connections: 20, sessions: 2_000, sampleEveryMs: 2_000 },
+    : { warmupSeconds: 30, seconds: 210, connections: 20, sessions: 2_000, sampleEveryMs: 2_000 },
 };
 
 const started = Date.now();
@@ -130,7 +131,7 @@ async function main(): Promise<void> {
   const workos = await startWorkosStandIn('client_01JBENCH0000000000000000');
   const sessions = await mintPeerSessions(modules, workos, inputs);
 
-  const bundle = await step('6. bundle size', measureBundle);
+  const bundle = await step('7. bundle size', measureBundle);
   const verifyCost = await step('1. verify cost (Node with the peers, then EdgeVM)', () =>
     measureVerifyCost(services, config.edgeEnv, inputs, { modules, sessions }, PLAN.verifyScale),
   );
@@ -156,7 +157,7 @@ async function main(): Promise<void> {
     () => inMemorySections(config, shared.cookie),
   );
   const soakResult = await step(
-    `7. soak (${PLAN.soak.warmupSeconds} s warm-up, then ${PLAN.soak.seconds} s sampled)`,
+    `6. soak (${PLAN.soak.warmupSeconds} s warm-up, then ${PLAN.soak.seconds} s sampled)`,
     () => soak(services, baseEnv, secret, PLAN.soak),
   );
   await services.stop();

@@ -300,11 +300,11 @@ function soakSection(r: BenchResults): string {
   const { plan, run, samples, secondHalf } = r.soak;
   const every = Math.max(1, Math.round(samples.length / 12));
   return [
-    '## 7. Soak',
+    '## 6. Soak',
     '',
     `One \`next start\` instance (in-memory store) under mixed protected traffic for ${plan.warmupSeconds} s of warm-up and then ${plan.seconds} s sampled, at ${plan.connections} connections: the API (\`/api/protected/health\`, \`/api/protected/me\`), a document (\`/dashboard\`) and an RSC-like request (\`/dashboard/admin\`) with one of ${num(plan.sessions)} distinct sessions at random, an expired token, and no session. ${num(run.requests)} requests (${num(run.rps)} rps; statuses ${statuses(run.statusCodes)}; ${run.errors} socket errors/timeouts). \`process.memoryUsage()\` is read inside the server every ${num(plan.sampleEveryMs / 1000)} s (test/tools/bench/support/memory-sampler.mjs).`,
     '',
-    `Growth across the second half: RSS (median of the three samples nearest its start and its end) ${num(secondHalf.rss.startMiB, 1)} → ${num(secondHalf.rss.endMiB, 1)} MiB (${signed(secondHalf.rss.growthPct)} %); JavaScript heap used after collection (the lowest sample in the first and in the last third of the second half) ${num(secondHalf.heapUsed.startMiB, 1)} → ${num(secondHalf.heapUsed.endMiB, 1)} MiB (${signed(secondHalf.heapUsed.growthPct)} %).`,
+    `Growth across the second half, its first third against its last: RSS (the median sample of each) ${num(secondHalf.rss.startMiB, 1)} → ${num(secondHalf.rss.endMiB, 1)} MiB (${signed(secondHalf.rss.growthPct)} %); JavaScript heap used after collection (the lowest sample of each) ${num(secondHalf.heapUsed.startMiB, 1)} → ${num(secondHalf.heapUsed.endMiB, 1)} MiB (${signed(secondHalf.heapUsed.growthPct)} %).`,
     '',
     table(
       ['seconds sampled', 'RSS MiB', 'heap used MiB'],
@@ -362,7 +362,7 @@ function loadSection(r: BenchResults): string {
 function bundleSection(r: BenchResults): string {
   const b = r.bundle;
   return [
-    '## 6. Middleware bundle size',
+    '## 7. Middleware bundle size',
     '',
     'As built by `next build` (the files `.next/server/middleware-manifest.json` lists for the middleware; gzip per file, default level):',
     '',
@@ -389,7 +389,7 @@ function bundleSection(r: BenchResults): string {
 function targetsSection(targets: TargetVerdict[]): string {
   const missed = targets.filter((t) => !t.met);
   return [
-    '## 7. Targets',
+    '## 8. Targets',
     '',
     table(
       ['target', 'measured', ''],

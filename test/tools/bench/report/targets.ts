@@ -90,7 +90,7 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
       measured: `RSS ${soak.secondHalf.rss.growthPct.toFixed(1)} %, heap ${soak.secondHalf.heapUsed.growthPct.toFixed(1)} %`,
       met: soak.secondHalf.rss.growthPct < 5 && soak.secondHalf.heapUsed.growthPct < 5,
       analysis: () =>
-        `RSS ${soak.secondHalf.rss.startMiB.toFixed(1)} → ${soak.secondHalf.rss.endMiB.toFixed(1)} MiB, heap ${soak.secondHalf.heapUsed.startMiB.toFixed(1)} → ${soak.secondHalf.heapUsed.endMiB.toFixed(1)} MiB over ${soak.plan.seconds / 2} s: growth that has not levelled off by then; take a heap snapshot of the soak instance to see what holds it.`,
+        `RSS ${soak.secondHalf.rss.startMiB.toFixed(1)} → ${soak.secondHalf.rss.endMiB.toFixed(1)} MiB, heap ${soak.secondHalf.heapUsed.startMiB.toFixed(1)} → ${soak.secondHalf.heapUsed.endMiB.toFixed(1)} MiB from the first to the last third of the second half: growth that has not levelled off by then; take a heap snapshot of the soak instance to see what holds it.`,
     },
     {
       target: 'middleware bundle ≤ 60 KB gzip (as built by next build)',

@@ -32,9 +32,10 @@ export interface SoakResult {
   run: LoadRun;
   samples: MemorySample[];
   /**
-   * The second half's start and end, and the growth: for RSS the median of the three samples
-   * nearest each; for the heap, which the collector saws up and down, the lowest sample in the
-   * first and in the last third of the second half (what survives collection: a leak raises it).
+   * The second half's start and end, and the growth, each read over the first and over the last
+   * third of the second half rather than at one moment (RSS moves in steps, the heap saws): for
+   * RSS the median sample of the window; for the heap the lowest (what survives collection). A
+   * leak raises both.
    */
   secondHalf: {
     rss: { startMiB: number; endMiB: number; growthPct: number };
@@ -122,22 +123,24 @@ export async function soak(
 
 function secondHalfGrowth(samples: MemorySample[], seconds: number): SoakResult['secondHalf'] {
   const half = seconds / 2;
+  const third = half / 3;
   const growth = (startMiB: number, endMiB: number) => ({
     startMiB,
     endMiB,
     growthPct: ((endMiB - startMiB) / startMiB) * 100,
   });
-  const nearest = (at: number) =>
-    [...samples].sort((a, b) => Math.abs(a.atS - at) - Math.abs(b.atS - at)).slice(0, 3);
-  const lowestHeap = (from: number, to: number) =>
-    Math.min(...samples.filter((s) => s.atS >= from && s.atS <= to).map((s) => s.heapUsedMiB));
-  const third = seconds / 6;
+  const early = samples.filter((s) => s.atS >= half && s.atS <= half + third);
+  const late = samples.filter((s) => s.atS >= seconds - third);
+  const rss = (window: MemorySample[]) => median(window.map((s) => s.rssMiB));
+  const lowestHeap = (window: MemorySample[]) => Math.min(...window.map((s) => s.heapUsedMiB));
+  if (early.length === 0 || late.length === 0) {
+    throw new Error(
+      `soak: no memory samples in a third of the second half (${samples.length} in all)`,
+    );
+  }
   return {
-    rss: growth(
-      median(nearest(half).map((s) => s.rssMiB)),
-      median(nearest(seconds).map((s) => s.rssMiB)),
-    ),
-    heapUsed: growth(lowestHeap(half, half + third), lowestHeap(seconds - third, seconds)),
+    rss: growth(rss(early), rss(late)),
+    heapUsed: growth(lowestHeap(early), lowestHeap(late)),
   };
 }
 
