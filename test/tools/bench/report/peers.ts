@@ -69,6 +69,7 @@ export function peersSection(r: BenchResults): string {
     strictCost(p),
     breakdown(p, 'api', ['noop', 'edge', 'proxy', 'authkit', 'auth0']),
     breakdown(p, 'page', ['noop', 'edge', 'proxy', 'authkit', 'auth0']),
+    breakdown(p, 'public', ['none', 'edge', 'everywhere']),
   ].join('\n');
 }
 

@@ -168,7 +168,7 @@ function publicTarget(peers: PeerTableResult): Verdict {
     met: skipped && value >= SAME,
     analysis: () =>
       skipped
-        ? `Neither (a) nor (c) runs a middleware on \`/\` (the check above), and the page is the same in both builds ((c)'s differs only in a middleware for other paths, whose matcher next-server tests on each request): the gap is the machine's noise (rps per round: (c) ${ours.runs.map((run) => num(run.rps)).join(', ')}; (a) ${none.runs.map((run) => num(run.rps)).join(', ')}; main-thread CPU ${us(ours.mainThreadUsPerRequest)} vs ${us(none.mainThreadUsPerRequest)} µs per request).`
+        ? `Neither (a) nor (c) runs a middleware on \`/\` (the check above), and the page is the same in both builds; (c)'s differs only in having a middleware for other paths, whose matcher next-server tests on each request. ${whereItGoes(peers, none, ours, 'none')}`
         : "The product's matcher sends `/` through the middleware again.",
   };
 }
