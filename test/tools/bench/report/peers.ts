@@ -64,12 +64,12 @@ export function peersSection(r: BenchResults): string {
       'noop',
     ),
     routeTable(p, 'page', ['none', 'noop', 'edge', 'proxy', 'authkit', 'auth0'], 'noop'),
-    routeTable(p, 'public', ['none', 'edge', 'everywhere'], 'none'),
+    routeTable(p, 'public', ['none', 'noop', 'edge', 'everywhere'], 'none'),
     publicSaving(p),
     strictCost(p),
     breakdown(p, 'api', ['noop', 'edge', 'proxy', 'authkit', 'auth0']),
     breakdown(p, 'page', ['noop', 'edge', 'proxy', 'authkit', 'auth0']),
-    breakdown(p, 'public', ['none', 'edge', 'everywhere']),
+    breakdown(p, 'public', ['none', 'noop', 'edge', 'everywhere']),
   ].join('\n');
 }
 

@@ -157,6 +157,7 @@ function peerTargets(peers: PeerTableResult, route: 'api' | 'page'): Verdict[] {
 function publicTarget(peers: PeerTableResult): Verdict {
   const ours = cellOf(peers, 'edge', 'public');
   const none = cellOf(peers, 'none', 'public');
+  const noop = cellOf(peers, 'noop', 'public');
   const check = peers.checks.find(
     (c) => c.instance === 'edge' && c.check === `no session → ${ROUTES.public.path}`,
   );
@@ -168,9 +169,20 @@ function publicTarget(peers: PeerTableResult): Verdict {
     met: skipped && value >= SAME,
     analysis: () =>
       skipped
-        ? `Neither (a) nor (c) runs a middleware on \`/\` (the check above), and the page is the same in both builds; (c)'s differs only in having a middleware for other paths, whose matcher next-server tests on each request. ${whereItGoes(peers, none, ours, 'none')}`
+        ? `Neither (a) nor (c) runs a middleware on \`/\` (the check above), and the page is the same in both builds; (c)'s differs only in having a middleware for other paths, whose matcher next-server tests on each request. ${whereItGoes(peers, none, ours, 'none')} ${middlewareAtAll(ours, none, noop)}`
         : "The product's matcher sends `/` through the middleware again.",
   };
+}
+
+/** What a no-op middleware (b) costs the page it does not match, next to what (c) costs it. */
+function middlewareAtAll(ours: PeerCell, none: PeerCell, noop: PeerCell): string {
+  const oursUs = ours.mainThreadUsPerRequest - none.mainThreadUsPerRequest;
+  const noopUs = noop.mainThreadUsPerRequest - none.mainThreadUsPerRequest;
+  const reading =
+    noopUs >= oursUs / 2
+      ? 'most of the difference is Next having a middleware at all'
+      : "a middleware as such costs less than that, so the rest is in (c)'s build (the profile difference above)";
+  return `For comparison, a no-op middleware on the same matcher ((b), as little as a middleware can be) serves \`/\` at ${ratio(rpsRatio(noop, none))} the rps of (a) with ${signed(noopUs)} µs of main-thread CPU per request (ours ${signed(oursUs)} µs): ${reading}.`;
 }
 
 /** Where `ours` spends more main-thread time per request than `other`, from the profiles. */

@@ -44,8 +44,9 @@ interface InstancePlan {
 
 /**
  * The public page runs no middleware in any variant on the product's matcher, so it is measured
- * where it answers a question: without middleware (a), behind this project's (c), and with the
- * old every-path matcher. Strict revocation reuses the Edge build with one Upstash lookup per
+ * where it answers a question: without middleware (a), with a no-op one for other paths (b: what
+ * having any middleware costs a page it does not match), this project's (c), and with the old
+ * every-path matcher. Strict revocation reuses the Edge build with one Upstash lookup per
  * request.
  */
 const INSTANCES: readonly InstancePlan[] = [
@@ -65,7 +66,7 @@ const INSTANCES: readonly InstancePlan[] = [
     build: 'noop',
     session: 'ours',
     protects: false,
-    routes: ['api', 'page'],
+    routes: ['api', 'page', 'public'],
   },
   {
     id: 'edge',
