@@ -58,12 +58,12 @@ const PLAN = {
   coldStarts: QUICK ? 10 : 50,
   peers: QUICK
     ? { rounds: 2, seconds: 2, connections: 10, warmupSeconds: 1 }
-    : { rounds: 5, seconds: 2, connections: 10, warmupSeconds: 2 },
+    : { rounds: 5, seconds: 2, connections: 10, warmupSeconds: 1 },
   flood: QUICK ? { count: 100, seconds: 5 } : { count: 1_000, seconds: 30 },
   load: { seconds: QUICK ? 10 : 30, connections: 50, sessions: QUICK ? 3 : 10 },
   soak: QUICK
     ? { warmupSeconds: 3, seconds: 12, connections: 10, sessions: 100, sampleEveryMs: 1_000 }
-    : { warmupSeconds: 20, seconds: 180, connections: 20, sessions: 2_000, sampleEveryMs: 2_000 },
+    : { warmupSeconds: 15, seconds: 150, connections: 20, sessions: 2_000, sampleEveryMs: 2_000 },
 };
 
 const started = Date.now();

@@ -89,8 +89,7 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
       target: 'soak: RSS and heap grow < 5 % across the second half',
       measured: `RSS ${soak.secondHalf.rss.growthPct.toFixed(1)} %, heap ${soak.secondHalf.heapUsed.growthPct.toFixed(1)} %`,
       met: soak.secondHalf.rss.growthPct < 5 && soak.secondHalf.heapUsed.growthPct < 5,
-      analysis: () =>
-        `RSS ${soak.secondHalf.rss.startMiB.toFixed(1)} → ${soak.secondHalf.rss.endMiB.toFixed(1)} MiB, heap ${soak.secondHalf.heapUsed.startMiB.toFixed(1)} → ${soak.secondHalf.heapUsed.endMiB.toFixed(1)} MiB from the first to the last third of the second half: growth that has not levelled off by then; take a heap snapshot of the soak instance to see what holds it.`,
+      analysis: () => soakAnalysis(soak),
     },
     {
       target: 'middleware bundle ≤ 60 KB gzip (as built by next build)',
@@ -172,6 +171,28 @@ function publicTarget(peers: PeerTableResult): Verdict {
         ? `Neither (a) nor (c) runs a middleware on \`/\` (the check above), and the page is the same in both builds; (c)'s differs only in having a middleware for other paths, whose matcher next-server tests on each request. ${whereItGoes(peers, none, ours, 'none')} ${middlewareAtAll(ours, none, noop)}`
         : "The product's matcher sends `/` through the middleware again.",
   };
+}
+
+/**
+ * Whether the soak's growth is a leak or a step on a plateau: a leak raises the second half's
+ * peak RSS above the first half's, or the heap after collection; V8 resizing its heap moves RSS
+ * up and down in steps of tens of MiB without doing either.
+ */
+function soakAnalysis(soak: BenchResults['soak']): string {
+  const { samples, secondHalf, plan } = soak;
+  const halves = [
+    samples.filter((s) => s.atS < plan.seconds / 2),
+    samples.filter((s) => s.atS >= plan.seconds / 2),
+  ];
+  const [firstPeak, secondPeak] = halves.map((half) => Math.max(...half.map((s) => s.rssMiB)));
+  const levelled = secondPeak! <= firstPeak! && secondHalf.heapUsed.growthPct < 5;
+  return [
+    `RSS ${num(secondHalf.rss.startMiB, 1)} → ${num(secondHalf.rss.endMiB, 1)} MiB, heap after collection ${num(secondHalf.heapUsed.startMiB, 1)} → ${num(secondHalf.heapUsed.endMiB, 1)} MiB from the first to the last third of the second half.`,
+    `Peak RSS: first half of the sampled window ${num(firstPeak!, 1)} MiB, second half ${num(secondPeak!, 1)} MiB.`,
+    levelled
+      ? 'The second half never rises above the first half’s peak and the heap after collection does not grow: RSS is moving in steps on a plateau as V8 resizes its heap (see the samples), not growing without bound.'
+      : 'The second half goes above the first half’s peak or the heap after collection grows: growth that has not levelled off; take a heap snapshot of the soak instance to see what holds it.',
+  ].join(' ');
 }
 
 /** What a no-op middleware (b) costs the page it does not match, next to what (c) costs it. */
