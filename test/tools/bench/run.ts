@@ -63,7 +63,7 @@ const PLAN = {
   load: { seconds: QUICK ? 10 : 30, connections: 50, sessions: QUICK ? 3 : 10 },
   soak: QUICK
     ? { warmupSeconds: 3, seconds: 12, connections: 10, sessions: 100, sampleEveryMs: 1_000 }
-    : { warmupSeconds: 15, seconds: 150, connections: 20, sessions: 2_000, sampleEveryMs: 2_000 },
+    : { warmupSeconds: 15, seconds: 135, connections: 20, sessions: 2_000, sampleEveryMs: 2_000 },
 };
 
 const started = Date.now();
