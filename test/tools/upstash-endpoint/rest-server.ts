@@ -9,6 +9,8 @@ export interface RestFault {
   mode: 'error' | 'slow' | null;
   /** Delay for `slow`, default 1000 ms. */
   delayMs?: number;
+  /** Requests answered normally before the fault starts (default 0): a store that fails mid-way. */
+  passFirst?: number;
 }
 
 export interface RestServer {
@@ -45,6 +47,7 @@ export async function startRestServer(options: {
   const resp = createRespClient({ port: options.redisPort });
   const closing = new AbortController();
   let fault: RestFault | null = null;
+  let passed = 0;
 
   async function answer(request: http.IncomingMessage, rawBody: string): Promise<Answer> {
     if (request.headers.authorization !== `Bearer ${options.token}`) {
@@ -53,10 +56,11 @@ export async function startRestServer(options: {
     if (request.method !== 'POST') {
       return { status: 405, body: { error: 'ERR only POST is supported by this test endpoint' } };
     }
-    if (fault?.mode === 'error') {
+    if (fault && passed < (fault.passFirst ?? 0)) {
+      passed += 1;
+    } else if (fault?.mode === 'error') {
       return { status: 500, body: { error: 'ERR injected fault: the endpoint is failing' } };
-    }
-    if (fault?.mode === 'slow') {
+    } else if (fault?.mode === 'slow') {
       await sleep(fault.delayMs ?? 1000, undefined, { signal: closing.signal });
     }
 
@@ -131,6 +135,7 @@ export async function startRestServer(options: {
     url: `http://127.0.0.1:${port}`,
     setFault(next) {
       fault = next?.mode ? next : null;
+      passed = 0;
     },
     async close() {
       closing.abort();

@@ -39,15 +39,19 @@ export const POST = authRoute(async (request: NextRequest) => {
   }
   const store = getStore();
   const until = Math.floor(Date.now() / 1000) + serverConfig().sessionMaxAgeSeconds;
+  const jtiKey = `logout:jti:${claims.jti}`;
+  const jtiTtlMs = (LOGOUT_TOKEN_MAX_AGE_SECONDS + 2 * CLOCK_TOLERANCE_SECONDS) * 1000;
   try {
-    // First sight of this jti, across instances; a retry of this very request keeps its claim.
-    const firstSight = await store.setIfAbsent(
-      `logout:jti:${claims.jti}`,
-      crypto.randomUUID(),
-      (LOGOUT_TOKEN_MAX_AGE_SECONDS + 2 * CLOCK_TOLERANCE_SECONDS) * 1000,
-    );
-    if (firstSight && claims.sid) await revokeSession(store, claims.sid, until);
-    else if (firstSight && claims.sub) await revokeSubject(store, claims.sub, until);
+    // A jti counts as handled only once its revocation is stored: Scalekit's retry after a 503
+    // revokes again, while a replay of a handled token changes nothing (for a `sub`-only token a
+    // replay would otherwise move the revocation time forward).
+    const claimed = await store.setIfAbsent(jtiKey, 'pending', jtiTtlMs);
+    if (!claimed && (await store.get(jtiKey)) === 'done') {
+      return noStore(new NextResponse(null, { status: 200 }));
+    }
+    if (claims.sid) await revokeSession(store, claims.sid, until);
+    else if (claims.sub) await revokeSubject(store, claims.sub, until);
+    await store.set(jtiKey, 'done', jtiTtlMs);
   } catch (err) {
     if (isAuthError(err, 'store_unavailable')) return failRoute(request, err);
     throw err;

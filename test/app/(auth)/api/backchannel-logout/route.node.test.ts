@@ -139,6 +139,26 @@ describe('POST /api/backchannel-logout', () => {
     expect(await response.json()).toEqual({ error: 'store_unavailable' });
   });
 
+  it('revokes on Scalekit’s retry when the first attempt stored the jti but not the revocation', async () => {
+    const { jar } = await signIn(app, 'admin', '?prompt=login');
+    const token = await issuer.signJwt({
+      iss: issuer.url,
+      aud: issuer.clientId,
+      iat: Math.floor(Date.now() / 1000) + 1,
+      jti: crypto.randomUUID(),
+      sub: 'usr_acme_admin',
+      events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
+    });
+    // The jti's SET NX reaches Redis; every request after it fails.
+    upstash.rest.setFault({ mode: 'error', passFirst: 1 });
+    expect((await post(`logout_token=${token}`)).status).toBe(503);
+    upstash.rest.setFault(null);
+    expect(passes(await call(app.protect, '/dashboard', { jar, headers: DOCUMENT }))).toBe(true);
+
+    expect((await post(`logout_token=${token}`)).status).toBe(200);
+    expect((await call(app.protect, '/dashboard', { jar, headers: DOCUMENT })).status).toBe(307);
+  });
+
   it('accepts a genuine token naming only the user, revoking that user’s earlier sessions', async () => {
     const { jar } = await signIn(app, 'member', '?prompt=login');
     const token = await issuer.signJwt(
