@@ -5,7 +5,7 @@ export const DEFAULT_RETURN_TO = '/dashboard';
  * Longest `returnTo` kept, as it will be sent (percent-encoded): it travels in a sealed transaction
  * cookie, which must stay well under the browser's 4 KB, with up to three sign-ins in flight.
  */
-export const MAX_RETURN_TO_LENGTH = 1024;
+const MAX_RETURN_TO_LENGTH = 1024;
 /** Longest input looked at: beyond this nothing usable can come out. */
 const MAX_INPUT_LENGTH = 16 * 1024;
 const PROBE_ORIGIN = 'https://return-to.invalid';

@@ -11,7 +11,7 @@ export interface AuthorizeOptions {
 }
 
 /** The authorize parameters `/login` passes on, and what each may hold. */
-export const AUTHORIZE_PARAMS = {
+const AUTHORIZE_PARAMS = {
   organization_id: ['organizationId', /^org_[A-Za-z0-9]{1,64}$/],
   connection_id: ['connectionId', /^conn_[A-Za-z0-9]{1,64}$/],
   // An email or username: printable, no spaces or angle brackets, at most 254 characters.

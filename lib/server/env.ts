@@ -46,9 +46,12 @@ export function serverConfig(): ServerConfig {
   return cached;
 }
 
-/** `<APP_URL>/api/callback`: register it in the Scalekit dashboard as an allowed callback URL. */
-export function callbackUrl(): string {
-  return `${serverConfig().appUrl}/api/callback`;
+/**
+ * `<APP_URL>/api/callback`: register it in the Scalekit dashboard as an allowed callback URL.
+ * `npm run doctor` passes the `APP_URL` it checks.
+ */
+export function callbackUrl(appUrl = serverConfig().appUrl): string {
+  return `${appUrl}/api/callback`;
 }
 
 /** `<APP_URL>/auth/signed-out`: register it as a post-logout URL. */

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { callbackUrl } from '../../server/env';
+import { pkceChallenge, randomToken } from '../../server/login-transaction';
 import { ask, plainCode } from './http';
 import { otherLoopbackOrigin } from './loopback';
 import type { CheckResult } from './report';
@@ -27,19 +28,17 @@ export async function checkCallback(
   { envUrl, clientId, appUrl }: CallbackTarget,
   timeoutMs: number,
 ): Promise<CheckResult> {
-  const callback = `${appUrl}/api/callback`;
+  const callback = callbackUrl(appUrl);
   const authorize = new URL(`${envUrl}/oauth/authorize`);
   authorize.search = new URLSearchParams({
     client_id: clientId,
     redirect_uri: callback,
     response_type: 'code',
     scope: 'openid',
-    state: randomBytes(16).toString('base64url'),
-    nonce: randomBytes(16).toString('base64url'),
+    state: randomToken(16),
+    nonce: randomToken(16),
     // A real S256 challenge; its verifier is dropped, since this sign-in is never finished.
-    code_challenge: createHash('sha256')
-      .update(randomBytes(32).toString('base64url'))
-      .digest('base64url'),
+    code_challenge: await pkceChallenge(randomToken()),
     code_challenge_method: 'S256',
   }).toString();
 

@@ -7,7 +7,7 @@ import type { CheckResult } from './report';
  * second of difference is the measurement itself; beyond two the clock is off, and eats into
  * the {@link CLOCK_TOLERANCE_SECONDS} the app allows on token times.
  */
-export const CLOCK_WARNING_SECONDS = 2;
+const CLOCK_WARNING_SECONDS = 2;
 
 const FIX =
   "Synchronise this machine's clock (timedatectl set-ntp true on Linux; Set time automatically on macOS and Windows).";

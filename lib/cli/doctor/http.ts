@@ -6,11 +6,9 @@ export interface Answer {
   /** `Date.now()` when the request was sent and when the body had arrived. */
   readonly sentAt: number;
   readonly receivedAt: number;
-  /** Measured with the monotonic clock, body included. */
-  readonly roundTripMs: number;
 }
 
-export type Outcome = { readonly answer: Answer } | { readonly unreachable: string };
+type Outcome = { readonly answer: Answer } | { readonly unreachable: string };
 
 /**
  * One request, never followed through a redirect, aborted after `timeoutMs` (body included), so a
@@ -23,7 +21,6 @@ export type Outcome = { readonly answer: Answer } | { readonly unreachable: stri
  */
 export async function ask(url: URL, init: RequestInit, timeoutMs: number): Promise<Outcome> {
   const sentAt = Date.now();
-  const started = performance.now();
   try {
     const response = await fetch(url, {
       ...init,
@@ -38,7 +35,6 @@ export async function ask(url: URL, init: RequestInit, timeoutMs: number): Promi
         text,
         sentAt,
         receivedAt: Date.now(),
-        roundTripMs: performance.now() - started,
       },
     };
   } catch (err) {
