@@ -6,7 +6,7 @@ import { logAuthFailure } from './log';
 import { isPrefetch, requestKind, type RequestKind } from './request-kind';
 import { actionRedirect, errorJson, errorPage, noStore } from './responses';
 import { sanitizeReturnTo } from './return-to';
-import { isRevoked, revocationReader } from './revocation';
+import { isRevokedUnderStrict } from './revocation';
 import { readAccessSession } from './session';
 
 /** Documents refresh this close to expiry, so the page does not render with a dying token. */
@@ -53,10 +53,7 @@ async function check(request: NextRequest): Promise<Outcome> {
     if (claims === null) {
       return { ok: false, error: new AuthError('unauthenticated', 'no session cookie opens') };
     }
-    if (
-      config.revocation === 'strict' &&
-      (await isRevoked(revocationReader(config), claims, config))
-    ) {
+    if (await isRevokedUnderStrict(claims, config)) {
       return { ok: false, error: new AuthError('unauthenticated', 'the session was revoked') };
     }
     return { ok: true, claims };

@@ -46,3 +46,17 @@ export async function isRevoked(
     return config.revocationOnStoreError === 'deny';
   }
 }
+
+/**
+ * With `SESSION_REVOCATION=strict`, whether the list refuses this token (one Upstash read);
+ * otherwise false without a read. What the middleware and `getSession()` both ask.
+ *
+ * @example
+ * if (await isRevokedUnderStrict(claims, edgeConfig())) return signIn();
+ */
+export async function isRevokedUnderStrict(
+  claims: Pick<AccessTokenClaims, 'sid' | 'sub' | 'iat'>,
+  config: Pick<EdgeConfig, 'revocation' | 'revocationOnStoreError' | 'upstash'>,
+): Promise<boolean> {
+  return config.revocation === 'strict' && isRevoked(revocationReader(config), claims, config);
+}

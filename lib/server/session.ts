@@ -7,7 +7,7 @@ import { edgeConfig } from '@/lib/edge/config';
 import { isAuthError } from '@/lib/edge/errors';
 import type { OpenedAccessToken } from '@/lib/edge/access-token';
 import { openAccessSession } from '@/lib/edge/session';
-import { isRevoked, revocationReader } from '@/lib/edge/revocation';
+import { isRevokedUnderStrict } from '@/lib/edge/revocation';
 import { readSessionCookie, type CookieSource } from '@/lib/edge/session-cookies';
 import { SIGNED_OUT, type SessionSnapshot, type SessionState } from '@/lib/client/session-state';
 import { readProfile, type IdTokenClaims } from './id-token';
@@ -54,13 +54,9 @@ export async function readSession(cookies: CookieSource): Promise<SessionRead> {
   }
   if (opened === null) return { ok: false, reason: 'unauthenticated' };
   const { claims } = opened;
-  const config = edgeConfig();
   // With strict revocation the Node side refuses a signed-out session too, not only the
   // middleware: pages outside the matcher (the home page's header) must not show it.
-  if (
-    config.revocation === 'strict' &&
-    (await isRevoked(revocationReader(config), claims, config))
-  ) {
+  if (await isRevokedUnderStrict(claims, edgeConfig())) {
     return { ok: false, reason: 'unauthenticated' };
   }
   const session = await sessionOf(claims, cookies);
