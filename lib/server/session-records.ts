@@ -3,6 +3,7 @@ import type { EdgeConfig } from '@/lib/edge/config';
 import {
   cookieName,
   deleteSessionCookie,
+  readSessionCookie,
   readCookieValue,
   writeSessionCookie,
   type CookieSink,
@@ -107,9 +108,7 @@ export async function readSignInRecord(
   cookies: CookieSource,
   config: Pick<EdgeConfig, 'secureCookies' | 'sessionSecrets'>,
 ): Promise<SignInRecord | null> {
-  const sealed = readCookieValue(cookies, cookieName('id', config));
-  if (sealed === null) return null;
-  const value = parseJson(await unseal(sealed, 'id', config.sessionSecrets));
+  const value = parseJson(await readSessionCookie(cookies, 'id', config));
   const { idToken, sid, signedInAt } = value ?? {};
   if (typeof idToken !== 'string' || typeof sid !== 'string') return null;
   if (typeof signedInAt !== 'number' || !Number.isFinite(signedInAt)) return null;
