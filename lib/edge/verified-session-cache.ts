@@ -60,11 +60,12 @@ export class VerifiedSessionCache {
     this.#sync(generation);
     const entry = this.#entries.get(sealed);
     if (!entry) return undefined;
-    this.#entries.delete(sealed);
     if (Date.now() >= entry.until) {
-      this.#bytes -= entry.bytes;
+      this.#delete(sealed);
       return undefined;
     }
+    // Re-inserted: the most recently used entry is the last to be evicted.
+    this.#entries.delete(sealed);
     this.#entries.set(sealed, entry);
     return entry.claims;
   }
