@@ -1,19 +1,28 @@
 import 'server-only';
 import { revocationKeys } from '@/lib/edge/revocation';
+import type { EdgeConfig } from '@/lib/edge/config';
 import type { Store } from './store/store';
 
 /** Kept a little past the token's own expiry, beyond the 5 s clock tolerance. */
 const MARGIN_SECONDS = 60;
 
 /**
- * Adds a session id to the revocation list until `tokenExp` (seconds since the epoch) has passed:
- * after that the token is rejected anyway, and refresh fails at Scalekit for a logged-out session.
+ * When a revocation written now may lapse (seconds since the epoch): once every cookie the
+ * session could still hold has expired (`SESSION_MAX_AGE_SECONDS`), so no access token of it
+ * is valid and no refresh cookie of it is left to redeem, expired access token or not.
+ */
+export function revocationHorizon(config: Pick<EdgeConfig, 'sessionMaxAgeSeconds'>): number {
+  return Math.floor(Date.now() / 1000) + config.sessionMaxAgeSeconds;
+}
+
+/**
+ * Adds a session id to the revocation list until `untilExp` (seconds since the epoch) has passed.
  *
  * @example
- * await revokeSession(store, claims.sid, claims.exp);
+ * await revokeSession(store, claims.sid, revocationHorizon(config));
  */
-export async function revokeSession(store: Store, sid: string, tokenExp: number): Promise<void> {
-  await store.set(revocationKeys.session(sid), '1', ttlUntil(tokenExp));
+export async function revokeSession(store: Store, sid: string, untilExp: number): Promise<void> {
+  await store.set(revocationKeys.session(sid), '1', ttlUntil(untilExp));
 }
 
 /**

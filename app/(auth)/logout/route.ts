@@ -7,7 +7,7 @@ import { requestKind } from '@/lib/edge/request-kind';
 import { authHooks } from '@/lib/server/auth-hooks';
 import { postLogoutUrl, serverConfig } from '@/lib/server/env';
 import { randomToken } from '@/lib/server/login-transaction';
-import { revokeSession } from '@/lib/server/revocation';
+import { revocationHorizon, revokeSession } from '@/lib/server/revocation';
 import { authRoute, failRoute } from '@/lib/server/route-handler';
 import { scalekit } from '@/lib/server/scalekit';
 import { clearSessionCookies, readSignInRecord } from '@/lib/server/session-records';
@@ -53,7 +53,7 @@ export const POST = authRoute(async (request: NextRequest) => {
     });
   }
   if (current) {
-    const until = Math.floor(Date.now() / 1000) + config.sessionMaxAgeSeconds;
+    const until = revocationHorizon(config);
     await revokeSession(getStore(), current.claims.sid, until).catch(() => undefined);
   }
 

@@ -4,7 +4,7 @@ import { CLOCK_TOLERANCE_SECONDS } from '@/lib/edge/jwt';
 import { noStore } from '@/lib/edge/responses';
 import { serverConfig } from '@/lib/server/env';
 import { LOGOUT_TOKEN_MAX_AGE_SECONDS, verifyLogoutToken } from '@/lib/server/logout-token';
-import { revokeSession, revokeSubject } from '@/lib/server/revocation';
+import { revocationHorizon, revokeSession, revokeSubject } from '@/lib/server/revocation';
 import { authRoute, failRoute } from '@/lib/server/route-handler';
 import { getStore } from '@/lib/server/store/get-store';
 
@@ -38,7 +38,7 @@ export const POST = authRoute(async (request: NextRequest) => {
     return invalid(isAuthError(err) ? err.message : 'logout token failed verification');
   }
   const store = getStore();
-  const until = Math.floor(Date.now() / 1000) + serverConfig().sessionMaxAgeSeconds;
+  const until = revocationHorizon(serverConfig());
   const jtiKey = `logout:jti:${claims.jti}`;
   const jtiTtlMs = (LOGOUT_TOKEN_MAX_AGE_SECONDS + 2 * CLOCK_TOLERANCE_SECONDS) * 1000;
   try {
