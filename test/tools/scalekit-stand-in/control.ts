@@ -61,6 +61,11 @@ const CONTROLS: Record<string, (controls: Controls, body: Body) => unknown> = {
     controls.setDateSkew(Number(body.seconds));
     return OK;
   },
+  'POST webhooks': (controls, body) => {
+    controls.webhooks.register(String(body.url), String(body.secret));
+    return OK;
+  },
+  'GET webhook-deliveries': (controls) => controls.webhooks.deliveries(),
   'POST sign': async (controls, body) => ({
     token: await controls.signJwt(
       object(body.payload, 'payload') as JWTPayload,

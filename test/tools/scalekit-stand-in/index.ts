@@ -10,8 +10,9 @@ import { handleInteraction } from './interactions';
 import { KeyRing } from './keys';
 import { buildProvider, INTERACTION_PATH, asScalekitAuthorizationRequest } from './provider';
 import { endpointOf, Traffic, type Endpoint, type FaultMode } from './traffic';
+import { WebhookSender, type WebhookDelivery } from './webhooks';
 
-export type { ClientUris, Endpoint, FaultMode };
+export type { ClientUris, Endpoint, FaultMode, WebhookDelivery };
 
 export interface IssuerOptions {
   /** 0 (the default) picks a free port. */
@@ -26,6 +27,8 @@ export interface IssuerOptions {
   backchannelLogoutUri?: string;
   /** Reject authorization requests without PKCE. Scalekit does not, so neither does the default. */
   requirePkce?: boolean;
+  /** Webhook endpoints (the dashboard's "Webhooks" page): URL and its `whsec_…` signing secret. */
+  webhookEndpoints?: Array<{ url: string; secret: string }>;
 }
 
 export interface RunningIssuer {
@@ -39,6 +42,8 @@ export interface RunningIssuer {
   /** `error`: HTTP 500; `hang`: no answer until the fault changes; `slow`: answer after delayMs. */
   setFault(endpoint: Endpoint, mode: FaultMode | null, delayMs?: number): void;
   counts(): Record<Endpoint, number>;
+  /** Signs and sends Scalekit's webhooks (`user.logout` on a sign-out at the hosted page, …). */
+  readonly webhooks: WebhookSender;
   resetCounts(): void;
   /** Applies to access tokens issued from now on. */
   setAccessTokenTtl(seconds: number): void;
@@ -66,6 +71,8 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
   );
   const store = new MemoryStore(clients);
   const traffic = new Traffic();
+  const webhooks = new WebhookSender();
+  for (const { url, secret } of options.webhookEndpoints ?? []) webhooks.register(url, secret);
   const cookieKeys = [randomBytes(32).toString('base64url')];
   let accessTokenTtlSeconds = positiveInteger(options.accessTokenTtlSeconds ?? 300);
   let dateSkewSeconds = 0;
@@ -88,6 +95,7 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
       cookieKeys,
       accessTokenTtlSeconds: () => accessTokenTtlSeconds,
       requirePkce: options.requirePkce ?? false,
+      webhooks,
     });
   let provider = build();
   let forward = provider.callback();
@@ -111,6 +119,7 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
     },
     setFault: (endpoint, mode, delayMs) => traffic.setFault(endpoint, mode, delayMs),
     counts: () => traffic.counts(),
+    webhooks,
     resetCounts: () => traffic.resetCounts(),
     setAccessTokenTtl(seconds) {
       accessTokenTtlSeconds = positiveInteger(seconds);

@@ -45,6 +45,8 @@ declare module 'oidc-provider' {
   export interface Session {
     readonly uid: string;
     accountId?: string;
+    /** Per client: the session id (`sid`) it was given and its grant. */
+    readonly authorizations?: Record<string, { sid?: string; grantId?: string }>;
     sidFor(clientId: string): string | undefined;
     sidFor(clientId: string, value: string): void;
     grantIdFor(clientId: string): string | undefined;

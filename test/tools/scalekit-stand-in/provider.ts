@@ -12,6 +12,7 @@ import { scalekitId } from './ids';
 import type { KeyRing } from './keys';
 import { autoSubmitLogoutPage, errorPage, signedOutPage } from './pages';
 import { findUserById, idTokenClaims, membershipIn } from './users';
+import type { WebhookSender } from './webhooks';
 
 hearWarningsAgain();
 
@@ -44,6 +45,7 @@ export interface ProviderSettings {
   cookieKeys: string[];
   accessTokenTtlSeconds: () => number;
   requirePkce: boolean;
+  webhooks: WebhookSender;
 }
 
 /**
@@ -180,10 +182,46 @@ export function buildProvider(settings: ProviderSettings): Provider {
     console.error('[issuer] server_error', error);
   });
   provider.on('end_session.success', (ctx) => {
-    const uid = ctx.oidc.session?.uid;
-    if (uid) settings.store.revokeSession(uid);
+    const { session } = ctx.oidc;
+    if (!session?.uid) return;
+    // Read before the revocation below forgets the grants' organizations.
+    const ended = Object.values(session.authorizations ?? {}).map(({ sid, grantId }) => ({
+      sid,
+      organizationId: settings.store.grantOrganization(grantId),
+    }));
+    settings.store.revokeSession(session.uid);
+    const user = findUserById(session.accountId);
+    for (const { sid, organizationId } of ended) {
+      if (user && sid) void settings.webhooks.emit(...userLogout(user, sid, organizationId));
+    }
   });
   return provider;
+}
+
+/**
+ * `user.logout` for a session ended at the hosted page (the OpenAPI's `UserAuthEventData`: the
+ * user, and the session with `session_id`). Its example shows `status: ACTIVE` and `logout_at: null`
+ * even for a logout; the stand-in sends what the event means, and the app reads neither.
+ */
+function userLogout(
+  user: { id: string; email: string },
+  sid: string,
+  organizationId: string | undefined,
+): Parameters<WebhookSender['emit']> {
+  const now = new Date().toISOString();
+  const userSession = {
+    session_id: sid,
+    user_id: user.id,
+    ...(organizationId ? { organization_id: organizationId } : {}),
+    status: 'LOGGED_OUT',
+    logout_at: now,
+    updated_at: now,
+  };
+  return [
+    'user.logout',
+    { user: { id: user.id, email: user.email }, user_session: userSession },
+    organizationId,
+  ];
 }
 
 /**
