@@ -1,5 +1,9 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { ClientRegistry } from './client-registry';
+import type { Directory } from './directory';
+
+/** The models that hold what a grant issued. */
+const TOKEN_MODELS = ['AuthorizationCode', 'RefreshToken', 'AccessToken'];
 
 interface Entry {
   payload: AdapterPayload;
@@ -16,7 +20,11 @@ export class MemoryStore {
   // oidc-provider's Grant has no room for extra data and re-saves only its own fields.
   readonly #grantOrganizations = new Map<string, string>();
 
-  constructor(readonly clients: ClientRegistry) {}
+  constructor(
+    readonly clients: ClientRegistry,
+    /** Who may sign in where: read by the hosted login and the token shaping. */
+    readonly directory: Directory,
+  ) {}
 
   /** The `adapter` factory oidc-provider calls once per model name. */
   adapterFor = (model: string): Adapter => {
@@ -45,10 +53,41 @@ export class MemoryStore {
       if (payload.grantId) grantIds.add(payload.grantId);
       this.#entries.delete(key);
     }
-    for (const grantId of grantIds) {
-      this.#entries.delete(`Grant:${grantId}`);
-      this.#grantOrganizations.delete(grantId);
+    for (const grantId of grantIds) this.#forgetGrant(grantId);
+  }
+
+  /**
+   * An admin's revocation: what `revokeSession` ends, and the browser's session at the hosted
+   * pages too, so the next sign-in there asks who signs in.
+   */
+  revokeBrowserSession(sessionUid: string): void {
+    this.revokeSession(sessionUid);
+    for (const [key, { payload }] of this.#entries) {
+      if (key.startsWith('Session:') && payload.uid === sessionUid) this.#entries.delete(key);
     }
+  }
+
+  /**
+   * Ends the user's grants into one organization, with their codes and refresh tokens: a removed
+   * member's next refresh there is an invalid_grant. Their other organizations keep working.
+   */
+  revokeMembershipGrants(userId: string, organizationId: string): void {
+    const grantIds = new Set<string>();
+    for (const [key, { payload }] of this.#entries) {
+      if (!key.startsWith('Grant:') || payload.accountId !== userId) continue;
+      const grantId = key.slice('Grant:'.length);
+      if (this.#grantOrganizations.get(grantId) === organizationId) grantIds.add(grantId);
+    }
+    for (const [key, { payload }] of this.#entries) {
+      const isToken = TOKEN_MODELS.some((model) => key.startsWith(`${model}:`));
+      if (isToken && payload.grantId && grantIds.has(payload.grantId)) this.#entries.delete(key);
+    }
+    for (const grantId of grantIds) this.#forgetGrant(grantId);
+  }
+
+  #forgetGrant(grantId: string): void {
+    this.#entries.delete(`Grant:${grantId}`);
+    this.#grantOrganizations.delete(grantId);
   }
 }
 

@@ -3,6 +3,12 @@ import type { ClientMetadata } from 'oidc-provider';
 export interface ClientUris {
   redirectUris?: string[];
   postLogoutRedirectUris?: string[];
+  /**
+   * The dashboard's *Initiate login URL*: where Scalekit sends a browser that must start a sign-in
+   * at the app (after an invitation is accepted, a password reset; docs:
+   * guides/dashboard/intitate-login-endpoint). One per application; the last registered wins.
+   */
+  initiateLoginUri?: string;
 }
 
 /**
@@ -13,6 +19,7 @@ export interface ClientUris {
 export class ClientRegistry {
   readonly #redirectUris = new Set<string>();
   readonly #postLogoutRedirectUris = new Set<string>();
+  #initiateLoginUri: string | undefined;
 
   constructor(
     readonly clientId: string,
@@ -24,15 +31,21 @@ export class ClientRegistry {
   }
 
   /** Adds URIs as given: oidc-provider compares them to the request's by exact string. */
-  register({ redirectUris = [], postLogoutRedirectUris = [] }: ClientUris): void {
+  register({ redirectUris = [], postLogoutRedirectUris = [], initiateLoginUri }: ClientUris): void {
     for (const uri of redirectUris) this.#redirectUris.add(absoluteUrl(uri));
     for (const uri of postLogoutRedirectUris) this.#postLogoutRedirectUris.add(absoluteUrl(uri));
+    if (initiateLoginUri !== undefined) this.#initiateLoginUri = absoluteUrl(initiateLoginUri);
   }
 
-  uris(): Required<ClientUris> {
+  get initiateLoginUri(): string | undefined {
+    return this.#initiateLoginUri;
+  }
+
+  uris(): ClientUris & Required<Omit<ClientUris, 'initiateLoginUri'>> {
     return {
       redirectUris: [...this.#redirectUris],
       postLogoutRedirectUris: [...this.#postLogoutRedirectUris],
+      initiateLoginUri: this.#initiateLoginUri,
     };
   }
 

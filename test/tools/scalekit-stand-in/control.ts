@@ -54,8 +54,18 @@ const CONTROLS: Record<string, (controls: Controls, body: Body) => unknown> = {
     controls.registerClientUris({
       redirectUris: stringList(body.redirectUris, 'redirectUris'),
       postLogoutRedirectUris: stringList(body.postLogoutRedirectUris, 'postLogoutRedirectUris'),
+      initiateLoginUri: optionalString(body.initiateLoginUri, 'initiateLoginUri'),
     });
     return OK;
+  },
+  // What an admin's invitation in the dashboard does; answers the link the email would carry.
+  'POST invitations': (controls, body) => {
+    const { user, invitation, url } = controls.administration.invite(
+      String(body.organizationId),
+      String(body.email),
+      { roles: body.roles === undefined ? undefined : stringList(body.roles, 'roles') },
+    );
+    return { userId: user.id, token: invitation.token, url };
   },
   'POST date-skew': (controls, body) => {
     controls.setDateSkew(Number(body.seconds));
@@ -81,6 +91,12 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], name: st
     throw new TypeError(`${name} must be one of ${allowed.join(', ')}`);
   }
   return value as T;
+}
+
+function optionalString(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`);
+  return value;
 }
 
 function optionalNumber(value: unknown): number | undefined {

@@ -1,15 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWSHeaderParameters, JWTPayload } from 'jose';
+import { handleAccountPage, isAccountPage } from './account-pages';
 import { MemoryStore } from './adapter';
+import { Administration } from './administration';
 import { ClientRegistry, type ClientUris } from './client-registry';
 import { CONTROL_PATH, handleControl } from './control';
+import { Directory } from './directory';
 import { sendJson } from './http-io';
 import { handleInteraction } from './interactions';
 import { KeyRing } from './keys';
+import { managementHandler } from './management';
 import { buildProvider, INTERACTION_PATH, asScalekitAuthorizationRequest } from './provider';
 import { endpointOf, Traffic, type Endpoint, type FaultMode } from './traffic';
+import { listenTwoProtocols } from './two-protocols';
 import { WebhookSender, type WebhookDelivery } from './webhooks';
 
 export type { ClientUris, Endpoint, FaultMode, WebhookDelivery };
@@ -21,6 +25,8 @@ export interface IssuerOptions {
   clientSecret?: string;
   redirectUris?: string[];
   postLogoutRedirectUris?: string[];
+  /** The dashboard's Initiate login URL (the app's `/login`). */
+  initiateLoginUri?: string;
   /** Default 300, Scalekit's five minutes. */
   accessTokenTtlSeconds?: number;
   /** Receives an OIDC back-channel logout token when a session signs out. */
@@ -44,6 +50,11 @@ export interface RunningIssuer {
   counts(): Record<Endpoint, number>;
   /** Signs and sends Scalekit's webhooks (`user.logout` on a sign-out at the hosted page, …). */
   readonly webhooks: WebhookSender;
+  /**
+   * The environment's users, organizations, memberships, invitations and sessions, and the admin
+   * operations on them that the management API serves (invite, remove, revoke a session, …).
+   */
+  readonly administration: Administration;
   resetCounts(): void;
   /** Applies to access tokens issued from now on. */
   setAccessTokenTtl(seconds: number): void;
@@ -69,7 +80,7 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
     options.backchannelLogoutUri,
     options,
   );
-  const store = new MemoryStore(clients);
+  const store = new MemoryStore(clients, Directory.seeded());
   const traffic = new Traffic();
   const webhooks = new WebhookSender();
   for (const { url, secret } of options.webhookEndpoints ?? []) webhooks.register(url, secret);
@@ -77,15 +88,17 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
   let accessTokenTtlSeconds = positiveInteger(options.accessTokenTtlSeconds ?? 300);
   let dateSkewSeconds = 0;
 
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The handlers need the URL, which is known once the port is.
+  let http1: (req: IncomingMessage, res: ServerResponse) => void = () => {};
+  let http2: ReturnType<typeof managementHandler> = () => {};
+  const server = await listenTwoProtocols(
+    options.port ?? 0,
+    (req, res) => http1(req, res),
+    (req, res) => http2(req, res),
+  );
+  const { url } = server;
+  const administration = new Administration(url, store, clients, webhooks);
+  http2 = managementHandler(administration, { issuer: url, clientId: clients.clientId, keys });
 
   const build = () =>
     buildProvider({
@@ -106,10 +119,7 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
     clientSecret: clients.clientSecret,
     async close() {
       traffic.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await server.close();
     },
     async rotateKeys() {
       const kid = await keys.rotate();
@@ -120,6 +130,7 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
     setFault: (endpoint, mode, delayMs) => traffic.setFault(endpoint, mode, delayMs),
     counts: () => traffic.counts(),
     webhooks,
+    administration,
     resetCounts: () => traffic.resetCounts(),
     setAccessTokenTtl(seconds) {
       accessTokenTtlSeconds = positiveInteger(seconds);
@@ -150,18 +161,19 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
     if (pathname.startsWith(`${INTERACTION_PATH}/`)) {
       return handleInteraction(provider, store, req, res, pathname);
     }
+    if (isAccountPage(pathname)) return handleAccountPage(administration, req, res, pathname);
     const forwarded = asScalekitAuthorizationRequest(requestUrl);
     req.url = `${forwarded.pathname}${forwarded.search}`;
     return forward(req, res);
   }
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  http1 = (req, res) => {
     frontDoor(req, res).catch((error: unknown) => {
       console.error('[issuer] request failed', error);
       if (res.headersSent) res.destroy();
       else sendJson(res, 500, { error: 'server_error' });
     });
-  });
+  };
   return issuer;
 }
 

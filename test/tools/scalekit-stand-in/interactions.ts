@@ -2,16 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Interaction, InteractionResults, Provider } from 'oidc-provider';
 import type { MemoryStore } from './adapter';
 import { readBody, sendHtml } from './http-io';
-import { errorPage, loginPage, organizationPage } from './pages';
-import { APP_RESOURCE, INTERACTION_PATH, ORGANIZATION_PARAM } from './provider';
-import {
-  findOrganization,
-  findUserById,
-  membershipIn,
-  TEST_USERS,
-  type TestUser,
-  type TestUserKey,
-} from './users';
+import { errorPage, loginPage, organizationPage, type OrganizationChoice } from './pages';
+import { APP_RESOURCE, INTERACTION_PATH, INVITATION_PARAM, ORGANIZATION_PARAM } from './provider';
+import type { Person } from './users';
 
 // Scalekit's SSO error reference lists `invalid_organization_id` ("Invalid organization ID") among
 // the errors it sends to the redirect URI.
@@ -59,25 +52,38 @@ export async function handleInteraction(
   }
   const flow = new AuthorizationFlow(provider, store, interaction);
   const finish = (result: InteractionResults) => provider.interactionFinished(req, res, result);
+  const { directory } = store;
 
   if (req.method === 'GET' && action === undefined) {
-    if (flow.organizationId !== undefined && !findOrganization(flow.organizationId)) {
+    if (flow.organizationId !== undefined && !directory.organization(flow.organizationId)) {
       return finish(UNKNOWN_ORGANIZATION);
     }
-    const user = findUserById(interaction.session?.accountId);
+    // The invitation link verified the person already: no login page (docs:
+    // fsa/guides/user-invitations, "Handle invitation acceptance"). A used, unknown or forged
+    // invitation parameter verifies nobody, and the login page asks as usual.
+    const invited = flow.invitation && directory.takeInvitationSignIn(flow.invitation);
+    if (invited) {
+      const granted = await flow.grant(invited.user, invited.organizationId);
+      return finish({ ...granted, login: { accountId: invited.user.id } });
+    }
+    const user = directory.user(interaction.session?.accountId);
     if (!user || flow.asksWhoSignsIn()) {
       return sendHtml(res, 200, flow.loginPage(`${INTERACTION_PATH}/${uid}/login`));
     }
     const settled = await flow.settle(user);
     if (settled === PICK) {
-      return sendHtml(res, 200, organizationPage(`${INTERACTION_PATH}/${uid}/organization`, user));
+      return sendHtml(
+        res,
+        200,
+        organizationPage(`${INTERACTION_PATH}/${uid}/organization`, user, flow.choices(user)),
+      );
     }
     return finish(settled);
   }
 
   if (req.method === 'POST' && action === 'login') {
     const choice = new URLSearchParams(await readBody(req)).get('user');
-    const user = isUserKey(choice) && choice !== 'denied' ? TEST_USERS[choice] : undefined;
+    const user = directory.userForLoginChoice(choice);
     if (!user) return finish(DENIED);
     const settled = await flow.settle(user);
     if (settled !== PICK && settled.error) return finish(settled);
@@ -88,12 +94,12 @@ export async function handleInteraction(
   }
 
   if (req.method === 'POST' && action === 'organization') {
-    const user = findUserById(interaction.session?.accountId);
+    const user = directory.user(interaction.session?.accountId);
     if (!user || flow.organizationId !== undefined) {
       return sendHtml(res, 400, errorPage('invalid_request', 'no organization to choose'));
     }
     const choice = new URLSearchParams(await readBody(req)).get('organization') ?? '';
-    if (!membershipIn(user, choice)) return finish(NOT_A_MEMBER);
+    if (!directory.activeMembership(user.id, choice)) return finish(NOT_A_MEMBER);
     return finish(await flow.grant(user, choice));
   }
 
@@ -104,6 +110,8 @@ export async function handleInteraction(
 class AuthorizationFlow {
   /** The `organization_id` of the request, if it named one. */
   readonly organizationId: string | undefined;
+  /** The invitation parameter the app forwarded from the initiate-login URL, if any. */
+  readonly invitation: string | undefined;
   readonly #prompts: Set<string>;
 
   constructor(
@@ -113,6 +121,8 @@ class AuthorizationFlow {
   ) {
     const organizationId = interaction.params[ORGANIZATION_PARAM];
     this.organizationId = typeof organizationId === 'string' ? organizationId : undefined;
+    const invitation = interaction.params[INVITATION_PARAM];
+    this.invitation = typeof invitation === 'string' ? invitation : undefined;
     this.#prompts = new Set(
       String(interaction.params.prompt ?? '')
         .split(' ')
@@ -135,10 +145,29 @@ class AuthorizationFlow {
     const hint = interaction.params.login_hint;
     // Only `organization_id` without select_account is a sign-in through the organization's SSO.
     const sso = this.#prompts.has('select_account') ? undefined : organizationId;
+    const { directory } = this.store;
     return loginPage(action, {
-      organization: sso === undefined ? undefined : findOrganization(sso),
+      organization: sso === undefined ? undefined : directory.organization(sso),
       loginHint: typeof hint === 'string' ? hint : undefined,
+      choices: directory.loginChoices().map(({ value, user }) => ({
+        value,
+        user,
+        organizations: this.choices(user),
+      })),
     });
+  }
+
+  /** The organizations the user may sign in to (active memberships), with their roles there. */
+  choices(user: Person): OrganizationChoice[] {
+    const { directory } = this.store;
+    return directory
+      .memberships(user.id)
+      .filter((membership) => membership.status === 'active')
+      .map(({ organizationId, roles }) => ({
+        id: organizationId,
+        name: directory.organization(organizationId)?.name ?? organizationId,
+        roles,
+      }));
   }
 
   /**
@@ -147,21 +176,24 @@ class AuthorizationFlow {
    * organization of the session's grant, else their default one. A single-organization user
    * skips the picker: Scalekit documents the switcher for users of several organizations only.
    */
-  async settle(user: TestUser): Promise<InteractionResults | typeof PICK> {
-    const { organizationId } = this;
+  async settle(user: Person): Promise<InteractionResults | typeof PICK> {
+    const { organizationId, store } = this;
     if (organizationId !== undefined) {
-      if (!findOrganization(organizationId)) return UNKNOWN_ORGANIZATION;
-      if (!membershipIn(user, organizationId)) return NOT_A_MEMBER;
+      if (!store.directory.organization(organizationId)) return UNKNOWN_ORGANIZATION;
+      if (!store.directory.activeMembership(user.id, organizationId)) return NOT_A_MEMBER;
       return this.grant(user, organizationId);
     }
-    if (this.#prompts.has('select_account') && user.memberships.length > 1) return PICK;
+    const organizations = this.choices(user);
+    if (this.#prompts.has('select_account') && organizations.length > 1) return PICK;
     const current = await this.#sessionGrant(user);
-    const organization = current && this.store.grantOrganization(current.jti);
-    return this.grant(user, organization ?? user.memberships[0].organizationId);
+    const organization = current && store.grantOrganization(current.jti);
+    // A removed membership no longer counts, whatever the session signed in to before.
+    const usable = organizations.find(({ id }) => id === organization) ?? organizations[0];
+    return usable ? this.grant(user, usable.id) : NOT_A_MEMBER;
   }
 
   /** Settles every prompt the request asked for, with a grant into `organizationId`. */
-  async grant(user: TestUser, organizationId: string): Promise<InteractionResults> {
+  async grant(user: Person, organizationId: string): Promise<InteractionResults> {
     return {
       ...this.resolvedPrompts(),
       consent: { grantId: await this.#saveGrant(user, organizationId) },
@@ -180,7 +212,7 @@ class AuthorizationFlow {
     return Object.fromEntries(settled.map((prompt) => [prompt, {}]));
   }
 
-  async #sessionGrant(user: TestUser) {
+  async #sessionGrant(user: Person) {
     const { grantId } = this.interaction;
     const grant = grantId ? await this.provider.Grant.find(grantId) : undefined;
     return grant?.accountId === user.id ? grant : undefined;
@@ -191,7 +223,7 @@ class AuthorizationFlow {
    * user's in this organization; another organization gets a grant of its own, so the refresh
    * tokens of the first one keep refreshing into their organization.
    */
-  async #saveGrant(user: TestUser, organizationId: string): Promise<string> {
+  async #saveGrant(user: Person, organizationId: string): Promise<string> {
     const { provider, store, interaction } = this;
     const current = await this.#sessionGrant(user);
     const grant =
@@ -208,8 +240,4 @@ class AuthorizationFlow {
     store.setGrantOrganization(grantId, organizationId);
     return grantId;
   }
-}
-
-function isUserKey(value: string | null): value is TestUserKey {
-  return value === 'denied' || (value !== null && Object.hasOwn(TEST_USERS, value));
 }

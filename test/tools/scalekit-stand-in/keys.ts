@@ -63,6 +63,18 @@ export class KeyRing {
     return { keys: this.#keys.map((key) => ({ ...key.privateJwk })) };
   }
 
+  /** The public halves, as /keys publishes them (for checking the stand-in's own tokens). */
+  publicJwks(): JWK[] {
+    return this.#keys.map(({ privateJwk: { kty, n, e, kid, alg, use } }) => ({
+      kty,
+      n,
+      e,
+      kid,
+      alg,
+      use,
+    }));
+  }
+
   /**
    * Signs arbitrary claims with the current key, so tests can forge well-signed bad tokens. The
    * header defaults to `{alg: 'RS256', typ: 'JWT', kid}` and takes any override as given; a member

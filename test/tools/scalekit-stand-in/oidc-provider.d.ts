@@ -87,12 +87,17 @@ declare module 'oidc-provider' {
   export interface KoaContextWithOIDC {
     type: string;
     body: unknown;
+    /** Koa's client address (the socket's: the stand-in trusts no proxy header). */
+    readonly ip: string;
+    get(header: string): string;
     oidc: {
       provider: Provider;
       client?: Client;
       session?: Session;
       result?: InteractionResults;
       params: Record<string, unknown>;
+      /** The tokens a grant request read or issued. */
+      entities: { AuthorizationCode?: { sid?: string }; RefreshToken?: { sid?: string } };
       /** The prompts the authorization request asked for. */
       prompts: Set<string>;
     };
@@ -215,6 +220,10 @@ declare module 'oidc-provider' {
     ): Promise<void>;
     on(event: 'server_error', listener: (ctx: KoaContextWithOIDC, error: Error) => void): this;
     on(event: 'end_session.success', listener: (ctx: KoaContextWithOIDC) => void): this;
+    on(
+      event: 'authorization.success' | 'grant.success',
+      listener: (ctx: KoaContextWithOIDC) => void,
+    ): this;
   }
 
   export const errors: {

@@ -1,10 +1,4 @@
-import {
-  findOrganization,
-  TEST_USERS,
-  type Membership,
-  type Organization,
-  type TestUser,
-} from './users';
+import type { Organization, Person } from './users';
 
 function escapeHtml(value: string): string {
   return value.replace(
@@ -36,24 +30,38 @@ ${body}
 </html>`;
 }
 
+/** An organization a user may sign in to, with their roles there. */
+export interface OrganizationChoice {
+  id: string;
+  name: string;
+  roles: readonly string[];
+}
+
 export interface LoginPageOptions {
   /** Set when `organization_id` alone routed the sign-in to that organization's SSO connection. */
   organization?: Organization;
   /** The `login_hint` of the authorization request: the matching user's button gets the focus. */
   loginHint?: string;
+  /** Every user of the directory, with the value their button sends. */
+  choices: Array<{ value: string; user: Person; organizations: OrganizationChoice[] }>;
 }
 
 /**
  * The hosted login page. Button texts are fixed (`Continue as <email>`, `Deny access`) because
  * browser tests find the buttons by their accessible name.
  */
-export function loginPage(action: string, { organization, loginHint }: LoginPageOptions): string {
-  const choices = Object.entries(TEST_USERS)
-    .map(([key, user]) => {
+export function loginPage(
+  action: string,
+  { organization, loginHint, choices: users }: LoginPageOptions,
+): string {
+  const choices = users
+    .map(({ value, user, organizations }) => {
       const focus = user.email === loginHint ? ' autofocus' : '';
+      const key = escapeHtml(value);
+      const name = `${user.givenName} ${user.familyName}`.trim() || user.email;
       return `        <li>
           <button type="submit" name="user" value="${key}" aria-describedby="user-${key}"${focus}>Continue as ${escapeHtml(user.email)}</button>
-          <p id="user-${key}">${escapeHtml(`${user.givenName} ${user.familyName}: ${describeMemberships(user.memberships)}`)}</p>
+          <p id="user-${key}">${escapeHtml(`${name}: ${describeMemberships(organizations)}`)}</p>
         </li>`;
     })
     .join('\n');
@@ -83,10 +91,13 @@ ${choices}
  * Scalekit's organization switcher (`prompt=select_account`): one button per organization the
  * signed-in user belongs to, named `Continue to <organization name>`.
  */
-export function organizationPage(action: string, user: TestUser): string {
-  const choices = user.memberships
-    .map(({ organizationId, roles }) => {
-      const name = organizationName(organizationId);
+export function organizationPage(
+  action: string,
+  user: Person,
+  organizations: readonly OrganizationChoice[],
+): string {
+  const choices = organizations
+    .map(({ id: organizationId, name, roles }) => {
       return `        <li>
           <button type="submit" name="organization" value="${escapeHtml(organizationId)}" aria-describedby="org-${escapeHtml(organizationId)}">Continue to ${escapeHtml(name)}</button>
           <p id="org-${escapeHtml(organizationId)}">${escapeHtml(`${organizationId}, your roles: ${roles.join(', ')}`)}</p>
@@ -105,16 +116,9 @@ ${choices}
   );
 }
 
-function describeMemberships(memberships: readonly Membership[]): string {
-  return memberships
-    .map(
-      ({ organizationId, roles }) => `${roles.join(', ')} in ${organizationName(organizationId)}`,
-    )
-    .join('; ');
-}
-
-function organizationName(organizationId: string): string {
-  return findOrganization(organizationId)?.name ?? organizationId;
+function describeMemberships(organizations: readonly OrganizationChoice[]): string {
+  if (organizations.length === 0) return 'no organization';
+  return organizations.map(({ name, roles }) => `${roles.join(', ')} in ${name}`).join('; ');
 }
 
 /**
@@ -144,5 +148,39 @@ export function errorPage(error: string, description: string | undefined): strin
     `    <h1>Sign-in error</h1>
     <p><strong>${escapeHtml(error)}</strong></p>
     <p>${escapeHtml(description ?? '')}</p>`,
+  );
+}
+
+/** The invitation email's link: who is invited where, and one button to accept. */
+export function invitationPage(action: string, email: string, organization: string): string {
+  return page(
+    `Join ${organization}`,
+    `    <h1>Join ${escapeHtml(organization)}</h1>
+    <p>${escapeHtml(email)} is invited to ${escapeHtml(organization)}.</p>
+    <form method="post" action="${escapeHtml(action)}">
+      <button type="submit">Accept invitation</button>
+    </form>`,
+  );
+}
+
+/** Scalekit's hosted password reset, reduced to its end: a button that sets the new password. */
+export function passwordResetPage(action: string): string {
+  return page(
+    'Reset your password',
+    `    <h1>Reset your password</h1>
+    <p>Local Scalekit stand-in: no password is stored.</p>
+    <form method="post" action="${escapeHtml(action)}">
+      <button type="submit">Set new password</button>
+    </form>`,
+  );
+}
+
+/** The admin portal an organization's IT admin opens to set up SSO and SCIM (a placeholder). */
+export function portalPage(organization: Organization): string {
+  return page(
+    `Admin portal: ${organization.name}`,
+    `    <h1>Admin portal: ${escapeHtml(organization.name)}</h1>
+    <p>Set up single sign-on and SCIM provisioning for ${escapeHtml(organization.name)} (${escapeHtml(organization.id)}).</p>
+    <p>Local Scalekit stand-in: nothing here can be configured.</p>`,
   );
 }

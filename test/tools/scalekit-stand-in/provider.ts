@@ -11,7 +11,7 @@ import type { MemoryStore } from './adapter';
 import { scalekitId } from './ids';
 import type { KeyRing } from './keys';
 import { autoSubmitLogoutPage, errorPage, signedOutPage } from './pages';
-import { findUserById, idTokenClaims, membershipIn } from './users';
+import { idTokenClaims } from './users';
 import type { WebhookSender } from './webhooks';
 
 hearWarningsAgain();
@@ -37,6 +37,13 @@ const DAY = 24 * HOUR;
 
 /** The authorize parameter that names the organization to sign in to. */
 export const ORGANIZATION_PARAM = 'organization_id';
+
+/**
+ * The parameter the stand-in adds to the initiate-login URL after an invitation is accepted, which
+ * the app forwards to the authorize URL. Scalekit documents "invitation parameters" without naming
+ * them (guides/dashboard/intitate-login-endpoint), so this name is the stand-in's own.
+ */
+export const INVITATION_PARAM = 'invitation_token';
 
 export interface ProviderSettings {
   issuer: string;
@@ -71,6 +78,18 @@ export function buildProvider(settings: ProviderSettings): Provider {
           !ctx.oidc.result?.login,
       ),
     );
+  // An invitation's sign-in is settled by the interaction (who signs in and where) even when the
+  // browser has a session, which may be someone else's.
+  policy
+    .get('login')
+    ?.checks.add(
+      new interactionPolicy.Check(
+        'invitation',
+        'the accepted invitation names who signs in',
+        'login_required',
+        (ctx) => ctx.oidc.params[INVITATION_PARAM] !== undefined && !ctx.oidc.result?.login,
+      ),
+    );
   // The SDK can send these: `create` is answered with the login page, `select_account` with the
   // organization picker (see interactions.ts).
   policy.add(new interactionPolicy.Prompt({ name: 'create', requestable: true }));
@@ -90,7 +109,7 @@ export function buildProvider(settings: ProviderSettings): Provider {
       keys: settings.cookieKeys,
     },
     clientAuthMethods: ['client_secret_post'],
-    extraParams: [ORGANIZATION_PARAM],
+    extraParams: [ORGANIZATION_PARAM, INVITATION_PARAM],
     allowOmittingSingleRegisteredRedirectUri: false,
     pkce: { required: () => settings.requirePkce },
     scopes: ['openid', 'profile', 'email', 'offline_access'],
@@ -103,7 +122,7 @@ export function buildProvider(settings: ProviderSettings): Provider {
     // organization. Without one (the authorization endpoint loading the session's account) no
     // claims are read.
     findAccount: (_ctx, sub, token) => {
-      const user = findUserById(sub);
+      const user = settings.store.directory.user(sub);
       return (
         user && {
           accountId: user.id,
@@ -190,10 +209,33 @@ export function buildProvider(settings: ProviderSettings): Provider {
       organizationId: settings.store.grantOrganization(grantId),
     }));
     settings.store.revokeSession(session.uid);
-    const user = findUserById(session.accountId);
+    const { directory } = settings.store;
+    const user = directory.user(session.accountId);
     for (const { sid, organizationId } of ended) {
+      if (sid && directory.session(sid)) directory.endSession(sid, 'LOGGED_OUT');
       if (user && sid) void settings.webhooks.emit(...userLogout(user, sid, organizationId));
     }
+  });
+  // The directory's sessions, as the session API lists them: the browser and address that signed
+  // in, and when a token was last issued for the session.
+  provider.on('authorization.success', (ctx) => {
+    const { session, client } = ctx.oidc;
+    if (!session?.uid || !session.accountId || !client) return;
+    const sessionId = session.sidFor(client.clientId);
+    const organizationId = settings.store.grantOrganization(session.grantIdFor(client.clientId));
+    if (!sessionId || !organizationId) return;
+    settings.store.directory.recordSignIn({
+      sessionId,
+      uid: session.uid,
+      userId: session.accountId,
+      organizationId,
+      userAgent: ctx.get('user-agent'),
+      ip: ctx.ip,
+    });
+  });
+  provider.on('grant.success', (ctx) => {
+    const { AuthorizationCode, RefreshToken } = ctx.oidc.entities;
+    settings.store.directory.touchSession((RefreshToken ?? AuthorizationCode)?.sid);
   });
   return provider;
 }
@@ -203,7 +245,7 @@ export function buildProvider(settings: ProviderSettings): Provider {
  * user, and the session with `session_id`). Its example shows `status: ACTIVE` and `logout_at: null`
  * even for a logout; the stand-in sends what the event means, and the app reads neither.
  */
-function userLogout(
+export function userLogout(
   user: { id: string; email: string },
   sid: string,
   organizationId: string | undefined,
@@ -253,9 +295,8 @@ function accessTokenShaper(store: MemoryStore) {
       if (typeof scope === 'string') jwt.payload.scopes = scope.split(' ');
       return;
     }
-    const user = findUserById(token.accountId);
     const organizationId = organizationOf(store, token.grantId);
-    const membership = user && membershipIn(user, organizationId);
+    const membership = store.directory.activeMembership(token.accountId ?? '', organizationId);
     if (!membership) throw new Error(`${token.accountId} is no member of ${organizationId}`);
     Object.assign(jwt.payload, {
       sid: token.sid,

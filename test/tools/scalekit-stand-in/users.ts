@@ -1,6 +1,7 @@
 /**
- * The people the login page offers. `denied` has no account: choosing it refuses the login.
- * `multi` belongs to two organizations, with a different role in each.
+ * The people the login page offers from the start (the directory is seeded with them, see
+ * directory.ts). `denied` has no account: choosing it refuses the login. `multi` belongs to two
+ * organizations, with a different role in each.
  */
 export type TestUserKey = 'admin' | 'member' | 'other' | 'multi' | 'denied';
 
@@ -9,20 +10,22 @@ export interface Organization {
   name: string;
 }
 
-/** What a user is in one organization: the access token's `roles` and `permissions` there. */
-export interface Membership {
-  organizationId: string;
-  roles: string[];
-  permissions: string[];
-}
-
-export interface TestUser {
+/** A person as the directory knows them: what the ID token says about them. */
+export interface Person {
   id: string;
   email: string;
   givenName: string;
   familyName: string;
+}
+
+export interface SeedUser extends Person {
   /** The first is the default organization, used when the sign-in does not name one. */
-  memberships: [Membership, ...Membership[]];
+  memberships: [SeedMembership, ...SeedMembership[]];
+}
+
+export interface SeedMembership {
+  organizationId: string;
+  role: Role;
 }
 
 // Scalekit's documented shape (`org_1234567890`): `org_` and letters or digits only, which is also
@@ -30,76 +33,67 @@ export interface TestUser {
 export const ACME_ORG_ID = 'org_acme0001';
 export const GLOBEX_ORG_ID = 'org_globex0001';
 
-const ORGANIZATIONS: Readonly<Record<string, Organization>> = {
-  [ACME_ORG_ID]: { id: ACME_ORG_ID, name: 'Acme' },
-  [GLOBEX_ORG_ID]: { id: GLOBEX_ORG_ID, name: 'Globex' },
-};
+export const ORGANIZATIONS: readonly Organization[] = [
+  { id: ACME_ORG_ID, name: 'Acme' },
+  { id: GLOBEX_ORG_ID, name: 'Globex' },
+];
 
-const ADMIN_PERMISSIONS = ['organization:read', 'organization:write', 'members:invite'];
-const MEMBER_PERMISSIONS = ['organization:read'];
+/**
+ * The environment's roles and what each grants: the access token's `roles` and `permissions`.
+ * Scalekit environments start with `admin` and `member`; their permissions here are the app's.
+ */
+export const ROLE_PERMISSIONS = {
+  admin: ['organization:read', 'organization:write', 'members:invite'],
+  member: ['organization:read'],
+} as const satisfies Record<string, readonly string[]>;
 
-const admin = (organizationId: string): Membership => ({
-  organizationId,
-  roles: ['admin'],
-  permissions: ADMIN_PERMISSIONS,
-});
-const member = (organizationId: string): Membership => ({
-  organizationId,
-  roles: ['member'],
-  permissions: MEMBER_PERMISSIONS,
-});
+export type Role = keyof typeof ROLE_PERMISSIONS;
 
-export const TEST_USERS: Readonly<Record<Exclude<TestUserKey, 'denied'>, TestUser>> = {
+export function isRole(value: string): value is Role {
+  return Object.hasOwn(ROLE_PERMISSIONS, value);
+}
+
+export const TEST_USERS: Readonly<Record<Exclude<TestUserKey, 'denied'>, SeedUser>> = {
   admin: {
     id: 'usr_acme_admin',
     email: 'admin@acme.test',
     givenName: 'Ada',
     familyName: 'Admin',
-    memberships: [admin(ACME_ORG_ID)],
+    memberships: [{ organizationId: ACME_ORG_ID, role: 'admin' }],
   },
   member: {
     id: 'usr_acme_member',
     email: 'member@acme.test',
     givenName: 'Max',
     familyName: 'Member',
-    memberships: [member(ACME_ORG_ID)],
+    memberships: [{ organizationId: ACME_ORG_ID, role: 'member' }],
   },
   other: {
     id: 'usr_globex_admin',
     email: 'other@globex.test',
     givenName: 'Olga',
     familyName: 'Other',
-    memberships: [admin(GLOBEX_ORG_ID)],
+    memberships: [{ organizationId: GLOBEX_ORG_ID, role: 'admin' }],
   },
   multi: {
     id: 'usr_multi_org',
     email: 'morgan@acme.test',
     givenName: 'Morgan',
     familyName: 'Multi',
-    memberships: [admin(ACME_ORG_ID), member(GLOBEX_ORG_ID)],
+    memberships: [
+      { organizationId: ACME_ORG_ID, role: 'admin' },
+      { organizationId: GLOBEX_ORG_ID, role: 'member' },
+    ],
   },
 };
 
-export function findOrganization(id: string): Organization | undefined {
-  return Object.hasOwn(ORGANIZATIONS, id) ? ORGANIZATIONS[id] : undefined;
-}
-
-export function findUserById(id: string | undefined): TestUser | undefined {
-  return Object.values(TEST_USERS).find((user) => user.id === id);
-}
-
-/** The user's membership in an organization, or undefined when they do not belong to it. */
-export function membershipIn(user: TestUser, organizationId: string): Membership | undefined {
-  return user.memberships.find((membership) => membership.organizationId === organizationId);
-}
-
 /** The ID-token claims Scalekit returns for a user signed in to one organization. */
-export function idTokenClaims(user: TestUser, organizationId: string): Record<string, unknown> {
+export function idTokenClaims(user: Person, organizationId: string): Record<string, unknown> {
   return {
     sub: user.id,
     email: user.email,
     email_verified: true,
-    name: `${user.givenName} ${user.familyName}`,
+    name: `${user.givenName} ${user.familyName}`.trim(),
     given_name: user.givenName,
     family_name: user.familyName,
     oid: organizationId,
