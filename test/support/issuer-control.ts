@@ -29,6 +29,21 @@ export function issuerControl(issuerUrl: string) {
     setDateSkew: (seconds: number) => call<unknown>('date-skew', { seconds }),
     /** Sends Scalekit's webhooks to `url` too, signed with `secret` (`whsec_…`). */
     registerWebhook: (url: string, secret: string) => call<unknown>('webhooks', { url, secret }),
+    /** Invites `email` to an organization as an admin would; answers the invitation link. */
+    invite: (organizationId: string, email: string, roles?: string[]) =>
+      call<{ userId: string; token: string; url: string }>('invitations', {
+        organizationId,
+        email,
+        roles,
+      }),
+    /** The pending invitations: the links the stand-in records instead of emailing them. */
+    invitations: () =>
+      call<Array<{ email: string; organizationId: string; userId: string; url: string }>>(
+        'invitations',
+      ),
+    /** Registers the app's initiate-login URL (its `/login`). */
+    setInitiateLoginUri: (initiateLoginUri: string) =>
+      call<unknown>('client', { initiateLoginUri }),
     /** Every webhook delivery so far, oldest first. */
     webhookDeliveries: () => call<WebhookDelivery[]>('webhook-deliveries'),
     sign: async (payload: JWTPayload, header?: JWSHeaderParameters) =>

@@ -22,6 +22,7 @@ if (!process.env.SCALEKIT_ENV_URL) {
     port: Number(process.env.ISSUER_PORT ?? 4455),
     redirectUris: [`${appUrl}/api/callback`],
     postLogoutRedirectUris: [`${appUrl}/auth/signed-out`],
+    initiateLoginUri: `${appUrl}/login`,
   });
   Object.assign(env, {
     SCALEKIT_ENV_URL: issuer.url,

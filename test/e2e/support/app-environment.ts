@@ -27,6 +27,7 @@ export async function appEnvironment(options: IssuerOptions = {}): Promise<AppEn
   issuer.registerClientUris({
     redirectUris: [`${appUrl}/api/callback`],
     postLogoutRedirectUris: [`${appUrl}/auth/signed-out`],
+    initiateLoginUri: `${appUrl}/login`,
   });
   return {
     issuer,

@@ -1,5 +1,8 @@
 import type { TestUserKey } from './users';
 
+/** A login page button's value: a seeded user's key, or the id of a user added since. */
+export type LoginChoice = TestUserKey | `usr_${string}`;
+
 const MAX_STEPS = 12;
 
 interface Cookie {
@@ -32,7 +35,7 @@ export interface IssuerPage {
 /** What a run through the issuer may answer on its pages. */
 interface Choices extends LoginOptions {
   /** The user for the login page; undefined: the login page must not appear. */
-  user?: TestUserKey;
+  user?: LoginChoice;
   /** What is being run, for error messages. */
   purpose: string;
 }
@@ -64,7 +67,7 @@ export class IssuerBrowser {
    * Runs the hosted login from an authorization URL; resolves to the app's redirect_uri URL.
    * `user` answers the login page, if it appears (a live issuer session skips it).
    */
-  login(authorizeUrl: string, user: TestUserKey, options: LoginOptions = {}): Promise<URL> {
+  login(authorizeUrl: string, user: LoginChoice, options: LoginOptions = {}): Promise<URL> {
     return this.#browse(new URL(authorizeUrl), { ...options, user, purpose: 'a login' });
   }
 

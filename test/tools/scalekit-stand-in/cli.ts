@@ -1,5 +1,6 @@
 // `npm run issuer`: the local Scalekit stand-in for `npm run dev` and manual testing.
-// PORT (default 4455), ISSUER_REDIRECT_URIS and ISSUER_POST_LOGOUT_URIS (comma-separated), and
+// PORT (default 4455), ISSUER_REDIRECT_URIS and ISSUER_POST_LOGOUT_URIS (comma-separated),
+// ISSUER_INITIATE_LOGIN_URI (the app's /login), and
 // ISSUER_CLIENT_ID / ISSUER_CLIENT_SECRET to keep the credentials stable across restarts.
 import { startIssuer } from '.';
 
@@ -15,6 +16,7 @@ const issuer = await startIssuer({
   clientSecret: process.env.ISSUER_CLIENT_SECRET || undefined,
   redirectUris: list(process.env.ISSUER_REDIRECT_URIS),
   postLogoutRedirectUris: list(process.env.ISSUER_POST_LOGOUT_URIS),
+  initiateLoginUri: process.env.ISSUER_INITIATE_LOGIN_URI || undefined,
 });
 
 console.log(`Local Scalekit issuer at ${issuer.url}`);

@@ -67,6 +67,14 @@ const CONTROLS: Record<string, (controls: Controls, body: Body) => unknown> = {
     );
     return { userId: user.id, token: invitation.token, url };
   },
+  // The invitation emails the stand-in did not send: whom each invites where, and its link.
+  'GET invitations': ({ administration }) =>
+    administration.directory.pendingInvitations().map((invitation) => ({
+      email: administration.directory.user(invitation.userId)?.email,
+      organizationId: invitation.organizationId,
+      userId: invitation.userId,
+      url: administration.invitationUrl(invitation),
+    })),
   'POST date-skew': (controls, body) => {
     controls.setDateSkew(Number(body.seconds));
     return OK;

@@ -215,6 +215,11 @@ export class Directory {
     return current;
   }
 
+  /** Every invitation still pending, as the emails Scalekit would have sent. */
+  pendingInvitations(): Invitation[] {
+    return [...this.#invitations.keys()].flatMap((token) => this.invitation(token) ?? []);
+  }
+
   /** A pending, unexpired invitation by the token in its link. */
   invitation(token: string): Invitation | undefined {
     const invitation = this.#invitations.get(token);
