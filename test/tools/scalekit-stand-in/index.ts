@@ -8,11 +8,17 @@ import { CONTROL_PATH, handleControl } from './control';
 import { sendJson } from './http-io';
 import { handleInteraction } from './interactions';
 import { KeyRing } from './keys';
-import { buildProvider, INTERACTION_PATH, asScalekitAuthorizationRequest } from './provider';
+import {
+  buildProvider,
+  INTERACTION_PATH,
+  asScalekitAuthorizationRequest,
+  ROUTES,
+  type TokenMode,
+} from './provider';
 import { endpointOf, Traffic, type Endpoint, type FaultMode } from './traffic';
 import { WebhookSender, type WebhookDelivery } from './webhooks';
 
-export type { ClientUris, Endpoint, FaultMode, WebhookDelivery };
+export type { ClientUris, Endpoint, FaultMode, TokenMode, WebhookDelivery };
 
 export interface IssuerOptions {
   /** 0 (the default) picks a free port. */
@@ -47,6 +53,8 @@ export interface RunningIssuer {
   resetCounts(): void;
   /** Applies to access tokens issued from now on. */
   setAccessTokenTtl(seconds: number): void;
+  /** Replaces the token shapes in force (see {@link TokenMode}); `{}` restores Scalekit's usual ones. */
+  setTokenMode(mode: TokenMode): void;
   registerClientUris(uris: ClientUris): void;
   /** Signs arbitrary claims with the current signing key and kid. */
   signJwt(payload: JWTPayload, header?: JWSHeaderParameters): Promise<string>;
@@ -76,6 +84,7 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
   const cookieKeys = [randomBytes(32).toString('base64url')];
   let accessTokenTtlSeconds = positiveInteger(options.accessTokenTtlSeconds ?? 300);
   let dateSkewSeconds = 0;
+  let tokenMode: TokenMode = {};
 
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -96,6 +105,7 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
       accessTokenTtlSeconds: () => accessTokenTtlSeconds,
       requirePkce: options.requirePkce ?? false,
       webhooks,
+      tokenMode: () => tokenMode,
     });
   let provider = build();
   let forward = provider.callback();
@@ -124,6 +134,9 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
     setAccessTokenTtl(seconds) {
       accessTokenTtlSeconds = positiveInteger(seconds);
     },
+    setTokenMode(mode) {
+      tokenMode = { ...mode };
+    },
     registerClientUris: (uris) => clients.register(uris),
     signJwt: (payload, header) => keys.sign(payload, header),
     setDateSkew(seconds) {
@@ -151,6 +164,10 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
       return handleInteraction(provider, store, req, res, pathname);
     }
     const forwarded = asScalekitAuthorizationRequest(requestUrl);
+    // The app sent a nonce; an ID token without one is what it gets back when Scalekit ignores it.
+    if (tokenMode.omitNonce && forwarded.pathname === ROUTES.authorization) {
+      forwarded.searchParams.delete('nonce');
+    }
     req.url = `${forwarded.pathname}${forwarded.search}`;
     return forward(req, res);
   }
