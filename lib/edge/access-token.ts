@@ -34,8 +34,8 @@ const ACCESS_TOKEN: TokenKind = {
 
 /**
  * OpenID Connect defines these only for ID tokens. Scalekit ID tokens carry the client id in
- * `aud` just like access tokens do, and this app always sends a `nonce`, so every ID token issued
- * to it is refused here by this rule.
+ * `aud` just like access tokens do; the ID tokens of a code exchange carry `at_hash` (Scalekit's
+ * token reference lists it, and `nonce` when it is echoed), so each is refused here by this rule.
  */
 const ID_TOKEN_ONLY_CLAIMS = ['nonce', 'at_hash', 'c_hash'] as const;
 
@@ -80,14 +80,20 @@ export async function openAccessToken(
 function readClaims(payload: JWTPayload, clientId: string): AccessTokenClaims {
   const invalid = (why: string) => new AuthError('token_invalid', `access token ${why}`);
   for (const claim of ID_TOKEN_ONLY_CLAIMS) {
-    if (payload[claim] !== undefined) throw invalid(`carries "${claim}": an ID token`);
+    if (!absent(payload[claim])) throw invalid(`carries "${claim}": an ID token`);
   }
   if (!isNonEmptyString(payload.sub)) throw invalid('has no "sub"');
+  if (isModularSso(payload)) {
+    throw new AuthError(
+      'full_stack_auth_required',
+      'access token has no "sid" and no "oid": a Modular SSO environment (turn on Full Stack Auth)',
+    );
+  }
   if (!isNonEmptyString(payload.sid)) throw invalid('has no "sid"');
   if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') {
     throw invalid('has non-numeric "exp" or "iat"');
   }
-  if (payload.client_id !== undefined && payload.client_id !== clientId) {
+  if (!absent(payload.client_id) && payload.client_id !== clientId) {
     throw invalid('was issued to another client');
   }
   return {
@@ -105,18 +111,35 @@ function readClaims(payload: JWTPayload, clientId: string): AccessTokenClaims {
   };
 }
 
+/**
+ * A Modular SSO environment (Scalekit does SSO only; the app keeps its own sessions) issues access
+ * tokens with no session (`sid`) and no organization (`oid`), their `sub` naming the connection
+ * (`conn_…;…`). Nothing session-related here can work with them.
+ */
+function isModularSso(payload: JWTPayload): boolean {
+  return absent(payload.sid) && (absent(payload.oid) || String(payload.sub).startsWith('conn_'));
+}
+
+/**
+ * Scalekit documents `roles`, `permissions` and other claims as optional without saying whether
+ * an empty one is left out or sent as `null`: both read as absent.
+ */
+function absent(value: unknown): value is undefined | null {
+  return value === undefined || value === null;
+}
+
 function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;
 }
 
 function optionalString(value: unknown, claim: string): string | undefined {
-  if (value === undefined) return undefined;
+  if (absent(value)) return undefined;
   if (typeof value !== 'string') throw new AuthError('token_invalid', `"${claim}" is not a string`);
   return value;
 }
 
 function stringList(value: unknown, claim: string): string[] {
-  if (value === undefined) return [];
+  if (absent(value)) return [];
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
     throw new AuthError('token_invalid', `"${claim}" is not a list of strings`);
   }

@@ -32,6 +32,21 @@ export const AUTH_ERRORS = {
     status: 502,
     message: 'The identity returned by Scalekit could not be verified.',
   },
+  full_stack_auth_required: {
+    status: 502,
+    message:
+      'This app needs Scalekit Full Stack Auth, but the Scalekit environment issued a Modular SSO token. An administrator can turn on Full Stack Auth in the Scalekit dashboard.',
+  },
+  clock_skew: {
+    status: 502,
+    message:
+      "Scalekit sent a sign-in that had already expired on arrival: this server's clock may be wrong. Please try again later.",
+  },
+  cookies_disabled: {
+    status: 400,
+    message:
+      'Your browser did not keep the sign-in cookie. Allow cookies for this site, then sign in again.',
+  },
   auth_hook_failed: {
     status: 500,
     message: 'We could not finish signing you in. Please try again.',
@@ -40,6 +55,16 @@ export const AUTH_ERRORS = {
   refresh_unavailable: {
     status: 503,
     message: 'Your session could not be renewed just now. You are still signed in.',
+  },
+  webhook_unverified: { status: 401, message: 'The webhook signature did not verify.' },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  webhook_in_progress: {
+    status: 409,
+    message: 'This webhook is being processed already; it will be retried.',
+  },
+  webhook_hook_failed: {
+    status: 500,
+    message: 'The webhook was received but could not be processed; it will be retried.',
   },
   jwks_unavailable: { status: 503, message: 'Sign-in is temporarily unavailable.' },
   store_unavailable: { status: 503, message: 'Sign-in is temporarily unavailable.' },

@@ -19,6 +19,12 @@ export interface TokenKind {
   readonly requiredClaims: readonly string[];
   /** Refuse tokens issued (`iat`) longer ago than this, e.g. `'5 minutes'`. */
   readonly maxTokenAge?: string;
+  /**
+   * `required` (the default): `aud` must contain this client id. `when-present`: a token without
+   * `aud` passes, one with an `aud` must still name this client (IdP-initiated login tokens, whose
+   * audience Scalekit does not document).
+   */
+  readonly audience?: 'required' | 'when-present';
   /** The code every failure of this kind is reported with (JWKS outages excepted). */
   readonly invalid: AuthErrorCode;
 }
@@ -62,12 +68,18 @@ export async function verifyJwt(
       {
         algorithms: ['RS256'],
         issuer: envUrl,
-        audience: clientId,
+        ...(kind.audience === 'when-present' ? {} : { audience: clientId }),
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         requiredClaims: [...kind.requiredClaims],
         ...(kind.maxTokenAge === undefined ? {} : { maxTokenAge: kind.maxTokenAge }),
       },
     );
+    if (kind.audience === 'when-present' && payload.aud !== undefined) {
+      const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+      if (!audiences.includes(clientId)) {
+        throw new AuthError(kind.invalid, `${kind.name} was issued to another audience`);
+      }
+    }
     return { payload, expired: false };
   } catch (err) {
     // Branch on jose's `code`: class names are minified in the Edge bundle.

@@ -3,10 +3,15 @@ import type { EdgeConfig } from './config';
 import { StoreError } from './store-error';
 import { createUpstashReader, type RevocationReader } from './upstash-reader';
 
-/** Where the revocation list keeps a signed-out session and a signed-out user. */
+/**
+ * Where the revocation list keeps a signed-out session, and since when a user, a user in one
+ * organization (a removed membership) and a whole organization (deleted) are signed out.
+ */
 export const revocationKeys = {
   session: (sid: string) => `revoked:sid:${sid}`,
   subject: (sub: string) => `revoked:sub:${sub}`,
+  membership: (oid: string, sub: string) => `revoked:member:${oid}:${sub}`,
+  organization: (oid: string) => `revoked:oid:${oid}`,
 } as const;
 
 let reader: RevocationReader | undefined;
@@ -23,24 +28,28 @@ export function revocationReader(config: Pick<EdgeConfig, 'upstash'>): Revocatio
 }
 
 /**
- * Whether the token's session, or its user as of the token's issue time, is revoked. When the
- * store cannot answer, the configured policy decides: `allow` (default: the token itself was
- * fully verified) or `deny`.
+ * Whether the token's session is revoked, or its user, its membership in its organization or its
+ * organization was signed out after the token was issued (`iat`). When the store cannot answer,
+ * the configured policy decides: `allow` (default: the token itself was fully verified) or `deny`.
  *
  * @example
  * if (await isRevoked(revocationReader(config), claims, config)) return signIn();
  */
 export async function isRevoked(
   store: RevocationReader,
-  claims: Pick<AccessTokenClaims, 'sid' | 'sub' | 'iat'>,
+  claims: Pick<AccessTokenClaims, 'sid' | 'sub' | 'iat' | 'oid'>,
   config: Pick<EdgeConfig, 'revocationOnStoreError'>,
 ): Promise<boolean> {
+  const { sid, sub, oid, iat } = claims;
   try {
-    const [session, subjectSince] = await store.getMany([
-      revocationKeys.session(claims.sid),
-      revocationKeys.subject(claims.sub),
+    const [session, ...since] = await store.getMany([
+      revocationKeys.session(sid),
+      revocationKeys.subject(sub),
+      ...(oid === undefined
+        ? []
+        : [revocationKeys.membership(oid, sub), revocationKeys.organization(oid)]),
     ]);
-    return session != null || (subjectSince != null && claims.iat <= Number(subjectSince));
+    return session != null || since.some((time) => time != null && iat <= Number(time));
   } catch (err) {
     if (!(err instanceof StoreError)) throw err;
     return config.revocationOnStoreError === 'deny';
@@ -55,7 +64,7 @@ export async function isRevoked(
  * if (await isRevokedUnderStrict(claims, edgeConfig())) return signIn();
  */
 export async function isRevokedUnderStrict(
-  claims: Pick<AccessTokenClaims, 'sid' | 'sub' | 'iat'>,
+  claims: Pick<AccessTokenClaims, 'sid' | 'sub' | 'iat' | 'oid'>,
   config: Pick<EdgeConfig, 'revocation' | 'revocationOnStoreError' | 'upstash'>,
 ): Promise<boolean> {
   return config.revocation === 'strict' && isRevoked(revocationReader(config), claims, config);

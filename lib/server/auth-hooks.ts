@@ -1,6 +1,7 @@
 import 'server-only';
 import type { AccessTokenClaims } from '@/lib/edge/access-token';
 import type { IdTokenClaims } from './id-token';
+import type { WebhookEvent } from './webhook-event';
 
 /** A completed sign-in: every token verified, no cookie set yet. */
 export interface SignInEvent {
@@ -28,6 +29,12 @@ export interface AuthHooks {
   afterSignIn?(event: SignInEvent): void | Promise<void>;
   /** Runs before `POST /logout` clears the session. A failure is logged; sign-out goes on. */
   beforeSignOut?(event: SignOutEvent): void | Promise<void>;
+  /**
+   * Runs for every verified Scalekit webhook, once per delivery, after the revocations the event
+   * calls for: keep your own users, organizations and directory in step. Throwing answers 500
+   * (`webhook_hook_failed`), so Scalekit retries; the revocations stay made.
+   */
+  onWebhook?(event: WebhookEvent): void | Promise<void>;
 }
 
 /**

@@ -51,3 +51,43 @@ export function readAuthorizeOptions(params: URLSearchParams): AuthorizeOptions 
   }
   return options;
 }
+
+/**
+ * Authorize parameters only the app sets: whatever a query says, these come from `/login` itself
+ * (a query must not choose the redirect URI, weaken PKCE or replace the state).
+ */
+const OWNED_BY_THE_APP = new Set([
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'redirect_uri',
+  'client_id',
+  'response_type',
+  'scope',
+]);
+
+/** Longest query `/login` forwards, so the authorize URL stays well within header limits. */
+const MAX_FORWARDED_LENGTH = 2048;
+
+/**
+ * The query parameters `/login` passes on to the authorize URL unchanged: every one it neither
+ * owns (`OWNED_BY_THE_APP`), reads itself (`own`), nor validates as an {@link AuthorizeOptions}.
+ * Scalekit sends people to the initiate-login URL with parameters of its own (an invitation's,
+ * whose names it does not publish) and asks apps to forward them. Returns null when they are too
+ * long to forward.
+ *
+ * @example
+ * forwardedParams(new URLSearchParams('invitation=abc&returnTo=/x'), ['returnTo']); // [['invitation', 'abc']]
+ */
+export function forwardedParams(
+  params: URLSearchParams,
+  own: readonly string[],
+): Array<[string, string]> | null {
+  const forwarded = [...params].filter(
+    ([name]) =>
+      !OWNED_BY_THE_APP.has(name) && !own.includes(name) && !Object.hasOwn(AUTHORIZE_PARAMS, name),
+  );
+  const length = new URLSearchParams(forwarded).toString().length;
+  return length > MAX_FORWARDED_LENGTH ? null : forwarded;
+}

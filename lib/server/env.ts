@@ -58,3 +58,18 @@ export function callbackUrl(appUrl = serverConfig().appUrl): string {
 export function postLogoutUrl(): string {
   return `${serverConfig().appUrl}/auth/signed-out`;
 }
+
+/**
+ * `SCALEKIT_WEBHOOK_SECRET`, the signing secret of this app's webhook endpoint (Dashboard >
+ * Webhooks: `whsec_…`). Read when a webhook arrives: an app that registers no endpoint needs none.
+ */
+export function webhookSecret(env: Env = process.env): string {
+  const secret = env.SCALEKIT_WEBHOOK_SECRET?.trim();
+  if (!secret || !/^whsec_[A-Za-z0-9+/]+=*$/.test(secret)) {
+    throw new AuthError(
+      'config_invalid',
+      `SCALEKIT_WEBHOOK_SECRET is ${secret ? 'not a whsec_… secret' : 'missing'}. Example: SCALEKIT_WEBHOOK_SECRET=whsec_… (Dashboard > Webhooks > your endpoint)`,
+    );
+  }
+  return secret;
+}

@@ -15,19 +15,23 @@ export interface IdTokenClaims {
   readonly oid: string | undefined;
 }
 
-/** ID tokens carry a `nonce` (this app always sends one); OpenID Connect gives them no `typ`. */
+/** OpenID Connect gives ID tokens no `typ`; `nonce` is checked below, not required. */
 const ID_TOKEN: TokenKind = {
   name: 'ID token',
   typ: ['jwt'],
-  requiredClaims: ['exp', 'iat', 'sub', 'nonce'],
+  requiredClaims: ['exp', 'iat', 'sub'],
   invalid: 'id_token_invalid',
 };
+
+let reportedMissingNonce = false;
 
 /**
  * Verifies an ID token from the code exchange, which `@scalekit-sdk/node` only decodes: everything
  * {@link verifyJwt} checks (RS256 signature against the environment's JWKS, `iss`, `aud` = this
- * client, `exp`), and `nonce` equal to the one stored with the login transaction. Throws
- * `id_token_invalid` (or `jwks_unavailable`).
+ * client, `exp`), and the `nonce` stored with the login transaction when the token carries one.
+ * No Scalekit source says its ID tokens echo `nonce`, so one without (absent or `null`) is
+ * accepted: the code it came with was bound to this browser by PKCE S256 and `state`. A `nonce`
+ * that is present and different is refused. Throws `id_token_invalid` (or `jwks_unavailable`).
  *
  * @example
  * const profile = await verifyIdToken(idToken, { nonce: transaction.nonce });
@@ -38,7 +42,18 @@ export async function verifyIdToken(
 ): Promise<IdTokenClaims> {
   const { payload, expired } = await verifyJwt(token, ID_TOKEN, options.keySet);
   if (expired) throw new AuthError('id_token_invalid', 'ID token has expired');
-  if (payload.nonce !== options.nonce) {
+  if (payload.nonce === undefined || payload.nonce === null) {
+    if (!reportedMissingNonce) {
+      reportedMissingNonce = true;
+      console.warn(
+        JSON.stringify({
+          event: 'auth_notice',
+          detail:
+            'Scalekit sent an ID token without "nonce"; accepted (the code is bound by PKCE S256)',
+        }),
+      );
+    }
+  } else if (payload.nonce !== options.nonce) {
     throw new AuthError('id_token_invalid', 'ID token nonce does not match');
   }
   if (typeof payload.sub !== 'string' || !payload.sub) {

@@ -26,15 +26,46 @@ export async function revokeSession(store: Store, sid: string, untilExp: number)
 }
 
 /**
- * Revokes every session of a user that started before now: tokens issued (`iat`) up to this
- * moment are refused until `untilExp`; sessions begun afterwards are not affected.
+ * Revokes every session of a user whose tokens were issued (`iat`) up to `since` (seconds since
+ * the epoch; now by default) until `untilExp`; sessions begun afterwards are not affected.
  */
-export async function revokeSubject(store: Store, sub: string, untilExp: number): Promise<void> {
-  await store.set(
-    revocationKeys.subject(sub),
-    String(Math.floor(Date.now() / 1000)),
-    ttlUntil(untilExp),
+export async function revokeSubject(
+  store: Store,
+  sub: string,
+  untilExp: number,
+  since?: number,
+): Promise<void> {
+  await revokeSince(store, revocationKeys.subject(sub), untilExp, since);
+}
+
+/** Like {@link revokeSubject}, for the user's sessions in one organization (a removed member). */
+export async function revokeMembership(
+  store: Store,
+  membership: { sub: string; oid: string },
+  untilExp: number,
+  since?: number,
+): Promise<void> {
+  await revokeSince(
+    store,
+    revocationKeys.membership(membership.oid, membership.sub),
+    untilExp,
+    since,
   );
+}
+
+/** Like {@link revokeSubject}, for everyone's sessions in one organization (deleted). */
+export async function revokeOrganization(
+  store: Store,
+  oid: string,
+  untilExp: number,
+  since?: number,
+): Promise<void> {
+  await revokeSince(store, revocationKeys.organization(oid), untilExp, since);
+}
+
+async function revokeSince(store: Store, key: string, untilExp: number, since?: number) {
+  const time = since ?? Math.floor(Date.now() / 1000);
+  await store.set(key, String(time), ttlUntil(untilExp));
 }
 
 function ttlUntil(exp: number): number {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   APP_URL,
   EMAILS,
+  ISSUER_URL,
   isIssuerUrl,
   issuer,
   chromiumForThisFile,
@@ -66,6 +67,38 @@ describe('signing out', () => {
       await page.goto('/dashboard');
       await page.waitForURL(isIssuerUrl);
       await page.getByRole('button', { name: `Continue as ${EMAILS.admin}` }).waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a sign-out at the hosted page ends the app’s session through the user.logout webhook', async () => {
+    const context = await chromium.newProfile();
+    try {
+      const page = await context.newPage();
+      await signIn(page, '/dashboard');
+      const before = (await issuer.webhookDeliveries()).length;
+      // Signed out at Scalekit itself (another app, Scalekit's own pages): not through this app.
+      await page.goto(`${ISSUER_URL}/oidc/logout`);
+      await page.getByRole('heading', { name: 'Signed out' }).waitFor();
+      let delivered: Awaited<ReturnType<typeof issuer.webhookDeliveries>> = [];
+      while (!delivered.some((d) => d.type === 'user.logout' && d.delivered !== undefined)) {
+        delivered = (await issuer.webhookDeliveries()).slice(before);
+      }
+      expect(delivered).toEqual([
+        expect.objectContaining({ type: 'user.logout', delivered: true, statuses: [200] }),
+      ]);
+      // The app's cookies are still there, but the session may not be renewed any more.
+      expect(await sessionCookies(context)).toEqual(expect.arrayContaining([...SESSION_COOKIES]));
+      await page.goto('/');
+      const refresh = await page.evaluate(async () => {
+        const response = await fetch('/api/refresh', { method: 'POST' });
+        return { status: response.status, body: await response.json() };
+      });
+      expect(refresh).toEqual({ status: 401, body: { error: 'refresh_failed' } });
+      expect(await sessionCookies(context)).toEqual([]);
+      await page.goto('/dashboard');
+      await page.waitForURL(isIssuerUrl);
     } finally {
       await context.close();
     }

@@ -12,18 +12,29 @@ export async function loadAppInstance(env: Record<string, string | undefined>) {
     if (value === undefined) delete process.env[name];
   try {
     vi.resetModules();
-    const [protection, login, callback, refresh, logout, backchannel, envModule, store, session] =
-      await Promise.all([
-        import('@/lib/edge/protect'),
-        import('@/app/(auth)/login/route'),
-        import('@/app/(auth)/api/callback/route'),
-        import('@/app/(auth)/api/refresh/route'),
-        import('@/app/(auth)/logout/route'),
-        import('@/app/(auth)/api/backchannel-logout/route'),
-        import('@/lib/server/env'),
-        import('@/lib/server/store/get-store'),
-        import('@/lib/server/session'),
-      ]);
+    const [
+      protection,
+      login,
+      callback,
+      refresh,
+      logout,
+      backchannel,
+      webhooks,
+      envModule,
+      store,
+      session,
+    ] = await Promise.all([
+      import('@/lib/edge/protect'),
+      import('@/app/(auth)/login/route'),
+      import('@/app/(auth)/api/callback/route'),
+      import('@/app/(auth)/api/refresh/route'),
+      import('@/app/(auth)/logout/route'),
+      import('@/app/(auth)/api/backchannel-logout/route'),
+      import('@/app/(auth)/api/webhooks/scalekit/route'),
+      import('@/lib/server/env'),
+      import('@/lib/server/store/get-store'),
+      import('@/lib/server/session'),
+    ]);
     // Configuration and the store are read on first use: read them now, under `env`.
     envModule.serverConfig();
     store.getStore();
@@ -35,6 +46,7 @@ export async function loadAppInstance(env: Record<string, string | undefined>) {
       refreshPost: refresh.POST,
       logoutPost: logout.POST,
       backchannelLogout: backchannel.POST,
+      webhook: webhooks.POST,
       readSession: session.readSession,
       /** The store this instance coordinates through (for tests that look behind it). */
       store: store.getStore(),

@@ -1,5 +1,5 @@
 import type { JWTPayload, JWSHeaderParameters } from 'jose';
-import type { WebhookDelivery } from '../tools/scalekit-stand-in';
+import type { TokenMode, WebhookDelivery } from '../tools/scalekit-stand-in';
 
 /**
  * The local issuer's `/__control` API over HTTP, usable from any runtime (the edge-runtime VM
@@ -27,6 +27,8 @@ export function issuerControl(issuerUrl: string) {
     setAccessTokenTtl: (seconds: number) => call<unknown>('ttl', { seconds }),
     /** Shifts the issuer's HTTP `Date` header by `seconds` (0 restores it). */
     setDateSkew: (seconds: number) => call<unknown>('date-skew', { seconds }),
+    /** Shapes tokens issued from now on (`{}` restores the usual ones). */
+    setTokenMode: (mode: TokenMode) => call<unknown>('token-mode', mode),
     /** Sends Scalekit's webhooks to `url` too, signed with `secret` (`whsec_…`). */
     registerWebhook: (url: string, secret: string) => call<unknown>('webhooks', { url, secret }),
     /** Invites `email` to an organization as an admin would; answers the invitation link. */

@@ -7,6 +7,8 @@ process.env.SCALEKIT_CLIENT_ID = inject('clientId');
 process.env.SCALEKIT_CLIENT_SECRET = inject('clientSecret');
 process.env.APP_URL = 'http://127.0.0.1:3999';
 process.env.SESSION_COOKIE_SECRET = 'test-session-secret-0123456789abcdef';
+// The signing secret of the app's webhook endpoint (a whsec_ secret, as the dashboard shows it).
+process.env.SCALEKIT_WEBHOOK_SECRET = 'whsec_dGVzdC13ZWJob29rLXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVm';
 // A hung token endpoint must turn into a transient error quickly.
 process.env.SCALEKIT_TIMEOUT_MS = '1500';
 

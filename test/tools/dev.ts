@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { startIssuer, type RunningIssuer } from './scalekit-stand-in';
+import { WebhookSender } from './scalekit-stand-in/webhooks';
 
 const require = createRequire(import.meta.url);
 const nextBin = require.resolve('next/dist/bin/next');
@@ -18,11 +19,13 @@ const env: NodeJS.ProcessEnv = { ...process.env };
 
 if (!process.env.SCALEKIT_ENV_URL) {
   const appUrl = process.env.APP_URL ?? `http://localhost:${port}`;
+  const webhookSecret = WebhookSender.newSecret();
   issuer = await startIssuer({
     port: Number(process.env.ISSUER_PORT ?? 4455),
     redirectUris: [`${appUrl}/api/callback`],
     postLogoutRedirectUris: [`${appUrl}/auth/signed-out`],
     initiateLoginUri: `${appUrl}/login`,
+    webhookEndpoints: [{ url: `${appUrl}/api/webhooks/scalekit`, secret: webhookSecret }],
   });
   Object.assign(env, {
     SCALEKIT_ENV_URL: issuer.url,
@@ -31,6 +34,7 @@ if (!process.env.SCALEKIT_ENV_URL) {
     APP_URL: appUrl,
     SESSION_COOKIE_SECRET:
       process.env.SESSION_COOKIE_SECRET ?? randomBytes(32).toString('base64url'),
+    SCALEKIT_WEBHOOK_SECRET: webhookSecret,
   });
   console.log(
     `No SCALEKIT_ENV_URL set: using the local Scalekit stand-in at ${issuer.url} ` +

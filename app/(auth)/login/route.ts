@@ -1,29 +1,63 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { isAuthErrorCode } from '@/lib/edge/errors';
+import { isAuthError, isAuthErrorCode } from '@/lib/edge/errors';
 import { noStore } from '@/lib/edge/responses';
 import { sanitizeReturnTo } from '@/lib/edge/return-to';
 import { openAccessSession } from '@/lib/edge/session';
-import { readAuthorizeOptions } from '@/lib/server/authorize-options';
+import { forwardedParams, readAuthorizeOptions } from '@/lib/server/authorize-options';
+import { checkCookies, clearCookieProbe, COOKIE_CHECK_PARAM } from '@/lib/server/cookie-check';
 import { callbackUrl, serverConfig } from '@/lib/server/env';
+import { readIdpInitiatedLogin, type IdpInitiatedLogin } from '@/lib/server/idp-initiated-login';
 import { createTransaction, pkceChallenge } from '@/lib/server/login-transaction';
 import { authRoute, failSignIn } from '@/lib/server/route-handler';
 import { scalekit } from '@/lib/server/scalekit';
 import { sessionOf } from '@/lib/server/session';
 
+/** Query parameters `/login` reads itself and never forwards. */
+const OWN_PARAMS = [
+  'returnTo',
+  'error',
+  'error_description',
+  'error_uri',
+  'idp_initiated_login',
+  COOKIE_CHECK_PARAM,
+];
+
 /**
- * Starts a sign-in at Scalekit's hosted login page. `/login?error=<code>` shows the error page
+ * Starts a sign-in at Scalekit's hosted login page. This is also the environment's *Initiate
+ * login URL*: Scalekit sends people here to start a sign-in after accepting an invitation, a
+ * password reset or an email verification, from a stale hosted page, and for IdP-initiated SSO
+ * (`?idp_initiated_login=<JWT>`). Every parameter `/login` does not own is forwarded to the
+ * authorize URL unchanged (invitations carry their own). `?error=` shows the coded error page
  * instead, so a failed sign-in never loops silently back into Scalekit.
  */
 export const GET = authRoute(async (request: NextRequest) => {
   const { searchParams } = request.nextUrl;
   const error = searchParams.get('error');
+  // Never reflected: a known code of ours, else the generic provider error.
   if (error !== null) return failSignIn(request, isAuthErrorCode(error) ? error : 'provider_error');
-  const options = readAuthorizeOptions(searchParams);
-  if (!options) return failSignIn(request, 'invalid_request', 'malformed authorize parameter');
 
   const config = serverConfig();
-  const returnTo = sanitizeReturnTo(searchParams.get('returnTo'));
+  const cookies = checkCookies(request, config);
+  if (cookies && 'probe' in cookies) return cookies.probe;
+  if (cookies) return failSignIn(request, 'cookies_disabled', 'the cookie check came back empty');
+
+  const idpToken = searchParams.get('idp_initiated_login');
+  let idp: IdpInitiatedLogin | null = null;
+  try {
+    idp = idpToken === null ? null : await readIdpInitiatedLogin(idpToken);
+  } catch (err) {
+    if (isAuthError(err, 'invalid_request')) return failSignIn(request, err.code, err.message);
+    throw err;
+  }
+  // An IdP-initiated login routes by its signed claims alone, never by the query's.
+  const options = readAuthorizeOptions(idp?.params ?? searchParams);
+  if (!options) return failSignIn(request, 'invalid_request', 'malformed authorize parameter');
+  const forwarded = forwardedParams(searchParams, OWN_PARAMS);
+  if (!forwarded) return failSignIn(request, 'invalid_request', 'too many forwarded parameters');
+
+  const returnTo = idp?.returnTo ?? sanitizeReturnTo(searchParams.get('returnTo'));
   const response = noStore(NextResponse.redirect(config.appUrl, 307));
+  clearCookieProbe(request, response, config);
   const forced = options.prompt === 'login';
   const transaction = await createTransaction(
     returnTo,
@@ -32,15 +66,18 @@ export const GET = authRoute(async (request: NextRequest) => {
     config,
     forced ? undefined : await previousSignIn(request),
   );
-  const url = scalekit().getAuthorizationUrl(callbackUrl(), {
-    scopes: ['openid', 'profile', 'email', 'offline_access'],
-    state: transaction.state,
-    nonce: transaction.nonce,
-    codeChallenge: await pkceChallenge(transaction.codeVerifier),
-    codeChallengeMethod: 'S256',
-    ...options,
-  });
-  response.headers.set('Location', url);
+  const url = new URL(
+    scalekit().getAuthorizationUrl(callbackUrl(), {
+      scopes: ['openid', 'profile', 'email', 'offline_access'],
+      state: transaction.state,
+      nonce: transaction.nonce,
+      codeChallenge: await pkceChallenge(transaction.codeVerifier),
+      codeChallengeMethod: 'S256',
+      ...options,
+    }),
+  );
+  for (const [name, value] of forwarded) url.searchParams.append(name, value);
+  response.headers.set('Location', url.href);
   return response;
 });
 

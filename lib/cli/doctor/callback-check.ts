@@ -61,7 +61,7 @@ export async function checkCallback(
     const next = new URL(location, authorize);
     if (`${next.origin}${next.pathname}` === callback) {
       const error = next.searchParams.get('error');
-      if (error === null) return pass(callback);
+      if (error === null) return pass(callback, appUrl);
       const shown = plainCode(error) ?? '(unreadable)';
       if (REDIRECT_URI_ERRORS.has(error)) {
         return { ...notAllowed, summary: `Scalekit refused ${callback} (error=${shown})` };
@@ -77,7 +77,7 @@ export async function checkCallback(
         `Check that ${callback} is listed under ${ALLOW_LIST}, then sign in once with npm run dev.`,
       );
     }
-    return pass(callback);
+    return pass(callback, appUrl);
   }
   if (status >= 400 && status < 500) {
     return {
@@ -91,11 +91,15 @@ export async function checkCallback(
   );
 }
 
-function pass(callback: string): CheckResult {
+/**
+ * Passes, and names the Initiate login URL to register: no Scalekit endpoint tells whether it is
+ * set, and an environment without it strands invitations and IdP-initiated sign-ins.
+ */
+function pass(callback: string, appUrl: string): CheckResult {
   return {
     id: 'callback',
     status: 'pass',
-    summary: `Scalekit accepts ${callback}: /oauth/authorize sends the browser on to its login page`,
+    summary: `Scalekit accepts ${callback}: /oauth/authorize sends the browser on to its login page (the Initiate login URL, which no endpoint shows, must be ${appUrl}/login)`,
   };
 }
 

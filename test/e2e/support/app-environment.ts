@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../../support/free-port';
 import { startIssuer, type IssuerOptions, type RunningIssuer } from '../../tools/scalekit-stand-in';
+import { WebhookSender } from '../../tools/scalekit-stand-in/webhooks';
 
 export interface AppEnvironment {
   issuer: RunningIssuer;
@@ -13,12 +14,14 @@ export interface AppEnvironment {
     SCALEKIT_CLIENT_SECRET: string;
     APP_URL: string;
     SESSION_COOKIE_SECRET: string;
+    SCALEKIT_WEBHOOK_SECRET: string;
   };
 }
 
 /**
  * A local Scalekit stand-in for an app about to be served on a free port of 127.0.0.1, with that
- * app's callback and post-logout URLs registered, and the configuration that app needs.
+ * app's callback and post-logout URLs and its webhook endpoint registered, and the configuration
+ * that app needs.
  */
 export async function appEnvironment(options: IssuerOptions = {}): Promise<AppEnvironment> {
   const issuer = await startIssuer(options);
@@ -29,6 +32,8 @@ export async function appEnvironment(options: IssuerOptions = {}): Promise<AppEn
     postLogoutRedirectUris: [`${appUrl}/auth/signed-out`],
     initiateLoginUri: `${appUrl}/login`,
   });
+  const webhookSecret = WebhookSender.newSecret();
+  issuer.webhooks.register(`${appUrl}/api/webhooks/scalekit`, webhookSecret);
   return {
     issuer,
     port,
@@ -39,6 +44,7 @@ export async function appEnvironment(options: IssuerOptions = {}): Promise<AppEn
       SCALEKIT_CLIENT_SECRET: issuer.clientSecret,
       APP_URL: appUrl,
       SESSION_COOKIE_SECRET: randomBytes(32).toString('base64url'),
+      SCALEKIT_WEBHOOK_SECRET: webhookSecret,
     },
   };
 }

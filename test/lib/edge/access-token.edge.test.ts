@@ -83,6 +83,27 @@ describe('verifyAccessToken', () => {
     expect(claims).toMatchObject({ oid: undefined, roles: [], permissions: [], scopes: [] });
   });
 
+  it('reads null claims as absent: no roles, permissions, organization or scopes', async () => {
+    // Scalekit documents these as optional without saying whether empty ones are left out or null.
+    const token = await change({
+      oid: null,
+      roles: null,
+      permissions: null,
+      scope: null,
+      jti: null as never,
+    });
+    const claims = await verifyAccessToken(token);
+    expect(claims).toMatchObject({ oid: undefined, roles: [], permissions: [], scopes: [] });
+  });
+
+  it('refuses a Modular SSO token (no sid, no oid) with full_stack_auth_required', async () => {
+    const modular = without(accessTokenClaims(), 'sid', 'oid', 'roles', 'permissions');
+    await expectRejected(await sign(modular), 'full_stack_auth_required');
+    // A connection-shaped sub marks it even when an organization is named.
+    const connection = without(accessTokenClaims({ sub: 'conn_1;ada@acme.test' }), 'sid');
+    await expectRejected(await sign(connection), 'full_stack_auth_required');
+  });
+
   const now = () => Math.floor(Date.now() / 1000);
   // Each row: the baseline (a genuine access token: accessTokenClaims(), the real key, typ JWT)
   // with one change, so it fails for the rule it names and nothing else.

@@ -24,13 +24,20 @@ const reader = (timeoutMs = 5_000) =>
 const writer = () =>
   createUpstashStore({ url: upstash.url, token: upstash.token, timeoutMs: 5_000 });
 
-/** Claims of a token of a session and user of their own, issued `iat`. */
-const claimsOf = (iat = now()) => ({ sid: `ses_${randomUUID()}`, sub: `usr_${randomUUID()}`, iat });
+/** Claims of a token of a session, user and organization of their own, issued `iat`. */
+const claimsOf = (iat = now()) => ({
+  sid: `ses_${randomUUID()}`,
+  sub: `usr_${randomUUID()}`,
+  oid: `org_${randomUUID().replaceAll('-', '')}` as string | undefined,
+  iat,
+});
 
 describe('revocationKeys', () => {
   it('names the keys the Node side writes and the Edge reads (stable across deployments)', () => {
     expect(revocationKeys.session('ses_1')).toBe('revoked:sid:ses_1');
     expect(revocationKeys.subject('usr_1')).toBe('revoked:sub:usr_1');
+    expect(revocationKeys.membership('org_1', 'usr_1')).toBe('revoked:member:org_1:usr_1');
+    expect(revocationKeys.organization('org_1')).toBe('revoked:oid:org_1');
   });
 });
 
@@ -58,6 +65,32 @@ describe('isRevoked', () => {
     expect(
       await isRevoked(reader(), { ...claims, sub: `usr_${randomUUID()}`, iat: since - 60 }, ALLOW),
     ).toBe(false);
+  });
+
+  it('revokes a member’s tokens in that organization only, issued up to the removal', async () => {
+    const claims = claimsOf();
+    const since = now();
+    await writer().set(revocationKeys.membership(claims.oid!, claims.sub), String(since), 60_000);
+    expect(await isRevoked(reader(), { ...claims, iat: since - 60 }, ALLOW)).toBe(true);
+    expect(await isRevoked(reader(), { ...claims, iat: since + 1 }, ALLOW)).toBe(false);
+    // The same person's session in another organization, and a token naming no organization.
+    expect(await isRevoked(reader(), { ...claims, oid: 'org_other', iat: since - 60 }, ALLOW)).toBe(
+      false,
+    );
+    expect(await isRevoked(reader(), { ...claims, oid: undefined, iat: since - 60 }, ALLOW)).toBe(
+      false,
+    );
+  });
+
+  it('revokes everyone’s tokens in a deleted organization, issued up to its deletion', async () => {
+    const claims = claimsOf();
+    const since = now();
+    await writer().set(revocationKeys.organization(claims.oid!), String(since), 60_000);
+    expect(await isRevoked(reader(), { ...claims, iat: since - 60 }, ALLOW)).toBe(true);
+    expect(await isRevoked(reader(), { ...claimsOf(since - 60), oid: claims.oid }, ALLOW)).toBe(
+      true,
+    );
+    expect(await isRevoked(reader(), { ...claims, iat: since + 1 }, ALLOW)).toBe(false);
   });
 
   it.each([

@@ -3,7 +3,12 @@ import type { Redis } from '@upstash/redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isRevoked, revocationKeys } from '@/lib/edge/revocation';
 import { createUpstashReader } from '@/lib/edge/upstash-reader';
-import { revokeSession, revokeSubject } from '@/lib/server/revocation';
+import {
+  revokeMembership,
+  revokeOrganization,
+  revokeSession,
+  revokeSubject,
+} from '@/lib/server/revocation';
 import { createMemoryStore } from '@/lib/server/store/memory-store';
 import { createUpstashStore } from '@/lib/server/store/upstash-store';
 import {
@@ -89,8 +94,31 @@ describe('revokeSubject', () => {
       timeoutMs: 5_000,
     });
     const policy = { revocationOnStoreError: 'allow' } as const;
-    const token = (iat: number) => ({ sid: `ses_${randomUUID()}`, sub, iat });
+    const token = (iat: number) => ({ sid: `ses_${randomUUID()}`, sub, oid: 'org_1', iat });
     expect(await isRevoked(reader, token(now - 120), policy)).toBe(true);
     expect(await isRevoked(reader, token(now + 1), policy)).toBe(false);
+  });
+});
+
+describe('revokeSubject, revokeMembership and revokeOrganization with a given time', () => {
+  const reader = () =>
+    createUpstashReader({ url: upstash.url, token: upstash.token, timeoutMs: 5_000 });
+  const policy = { revocationOnStoreError: 'allow' } as const;
+
+  it('record the time the event happened, not when it arrived: a late retry spares later sessions', async () => {
+    const sub = `usr_${randomUUID()}`;
+    const oid = `org_${randomUUID().replaceAll('-', '')}`;
+    const now = freeze();
+    const happened = now - 600;
+    await revokeMembership(store(), { sub, oid }, now + 3_600, happened);
+    await revokeOrganization(store(), `${oid}x`, now + 3_600, happened);
+    await revokeSubject(store(), `${sub}x`, now + 3_600, happened);
+    expect(await redis.get(revocationKeys.membership(oid, sub))).toBe(String(happened));
+    const token = (iat: number) => ({ sid: `ses_${randomUUID()}`, sub, oid, iat });
+    expect(await isRevoked(reader(), token(happened - 1), policy)).toBe(true);
+    // Signed in again after the removal (re-invited): not affected by the event's retry.
+    expect(await isRevoked(reader(), token(happened + 1), policy)).toBe(false);
+    expect(await redis.get(revocationKeys.organization(`${oid}x`))).toBe(String(happened));
+    expect(await redis.get(revocationKeys.subject(`${sub}x`))).toBe(String(happened));
   });
 });

@@ -79,6 +79,14 @@ const CONTROLS: Record<string, (controls: Controls, body: Body) => unknown> = {
     controls.setDateSkew(Number(body.seconds));
     return OK;
   },
+  'POST token-mode': (controls, body) => {
+    controls.setTokenMode({
+      omitNonce: body.omitNonce === true,
+      nullClaims: body.nullClaims === true,
+      modularSso: body.modularSso === true,
+    });
+    return OK;
+  },
   'POST webhooks': (controls, body) => {
     controls.webhooks.register(String(body.url), String(body.secret));
     return OK;

@@ -11,12 +11,18 @@ import { sendJson } from './http-io';
 import { handleInteraction } from './interactions';
 import { KeyRing } from './keys';
 import { managementHandler } from './management';
-import { buildProvider, INTERACTION_PATH, asScalekitAuthorizationRequest } from './provider';
+import {
+  buildProvider,
+  INTERACTION_PATH,
+  asScalekitAuthorizationRequest,
+  ROUTES,
+  type TokenMode,
+} from './provider';
 import { endpointOf, Traffic, type Endpoint, type FaultMode } from './traffic';
 import { listenTwoProtocols } from './two-protocols';
 import { WebhookSender, type WebhookDelivery } from './webhooks';
 
-export type { ClientUris, Endpoint, FaultMode, WebhookDelivery };
+export type { ClientUris, Endpoint, FaultMode, TokenMode, WebhookDelivery };
 
 export interface IssuerOptions {
   /** 0 (the default) picks a free port. */
@@ -58,6 +64,8 @@ export interface RunningIssuer {
   resetCounts(): void;
   /** Applies to access tokens issued from now on. */
   setAccessTokenTtl(seconds: number): void;
+  /** Replaces the token shapes in force (see {@link TokenMode}); `{}` restores Scalekit's usual ones. */
+  setTokenMode(mode: TokenMode): void;
   registerClientUris(uris: ClientUris): void;
   /** Signs arbitrary claims with the current signing key and kid. */
   signJwt(payload: JWTPayload, header?: JWSHeaderParameters): Promise<string>;
@@ -87,6 +95,7 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
   const cookieKeys = [randomBytes(32).toString('base64url')];
   let accessTokenTtlSeconds = positiveInteger(options.accessTokenTtlSeconds ?? 300);
   let dateSkewSeconds = 0;
+  let tokenMode: TokenMode = {};
 
   // The handlers need the URL, which is known once the port is.
   let http1: (req: IncomingMessage, res: ServerResponse) => void = () => {};
@@ -109,6 +118,7 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
       accessTokenTtlSeconds: () => accessTokenTtlSeconds,
       requirePkce: options.requirePkce ?? false,
       webhooks,
+      tokenMode: () => tokenMode,
     });
   let provider = build();
   let forward = provider.callback();
@@ -134,6 +144,9 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
     resetCounts: () => traffic.resetCounts(),
     setAccessTokenTtl(seconds) {
       accessTokenTtlSeconds = positiveInteger(seconds);
+    },
+    setTokenMode(mode) {
+      tokenMode = { ...mode };
     },
     registerClientUris: (uris) => clients.register(uris),
     signJwt: (payload, header) => keys.sign(payload, header),
@@ -163,6 +176,10 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
     }
     if (isAccountPage(pathname)) return handleAccountPage(administration, req, res, pathname);
     const forwarded = asScalekitAuthorizationRequest(requestUrl);
+    // The app sent a nonce; an ID token without one is what it gets back when Scalekit ignores it.
+    if (tokenMode.omitNonce && forwarded.pathname === ROUTES.authorization) {
+      forwarded.searchParams.delete('nonce');
+    }
     req.url = `${forwarded.pathname}${forwarded.search}`;
     return forward(req, res);
   }

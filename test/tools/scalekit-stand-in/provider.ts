@@ -53,6 +53,23 @@ export interface ProviderSettings {
   accessTokenTtlSeconds: () => number;
   requirePkce: boolean;
   webhooks: WebhookSender;
+  tokenMode: () => TokenMode;
+}
+
+/**
+ * Shapes of Scalekit's tokens that its docs leave open or that another kind of environment issues,
+ * for tests of how the app copes. Each applies to tokens issued from then on.
+ */
+export interface TokenMode {
+  /** No public source says Scalekit's ID token echoes `nonce`: leave it out. */
+  omitNonce?: boolean;
+  /** `roles` and `permissions` are documented as optional: send them as `null`. */
+  nullClaims?: boolean;
+  /**
+   * A Modular SSO environment (SSO only, the app keeps its own sessions): access tokens without
+   * `sid`, `oid`, `roles` or `permissions`, their `sub` naming the connection (`conn_…;…`).
+   */
+  modularSso?: boolean;
 }
 
 /**
@@ -189,7 +206,7 @@ export function buildProvider(settings: ProviderSettings): Provider {
         },
       },
     },
-    formats: { customizers: { jwt: accessTokenShaper(settings.store) } },
+    formats: { customizers: { jwt: accessTokenShaper(settings.store, settings.tokenMode) } },
     fetch: fetchWithoutSsrfGuard,
     renderError: (ctx, out) => {
       ctx.type = 'html';
@@ -281,7 +298,7 @@ function organizationOf(store: MemoryStore, grantId: string | undefined): string
  * user token carries the grant's organization with the user's roles and permissions there; a
  * client-credentials token names only the client, with its scopes as an array.
  */
-function accessTokenShaper(store: MemoryStore) {
+function accessTokenShaper(store: MemoryStore, tokenMode: () => TokenMode) {
   return (_ctx: KoaContextWithOIDC, token: AccessToken, jwt: StructuredJwt): void => {
     jwt.header = { typ: 'JWT' };
     Object.assign(jwt.payload, {
@@ -295,14 +312,21 @@ function accessTokenShaper(store: MemoryStore) {
       if (typeof scope === 'string') jwt.payload.scopes = scope.split(' ');
       return;
     }
+    const user = store.directory.user(token.accountId);
     const organizationId = organizationOf(store, token.grantId);
-    const membership = store.directory.activeMembership(token.accountId ?? '', organizationId);
-    if (!membership) throw new Error(`${token.accountId} is no member of ${organizationId}`);
+    const membership = user && store.directory.activeMembership(user.id, organizationId);
+    if (!user || !membership)
+      throw new Error(`${token.accountId} is no member of ${organizationId}`);
+    const mode = tokenMode();
+    if (mode.modularSso) {
+      jwt.payload.sub = `conn_${organizationId.slice('org_'.length)};${user.email}`;
+      return;
+    }
     Object.assign(jwt.payload, {
       sid: token.sid,
       oid: organizationId,
-      roles: membership.roles,
-      permissions: membership.permissions,
+      roles: mode.nullClaims ? null : membership.roles,
+      permissions: mode.nullClaims ? null : membership.permissions,
     });
   };
 }

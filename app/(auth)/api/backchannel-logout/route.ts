@@ -5,6 +5,7 @@ import { noStore } from '@/lib/edge/responses';
 import { serverConfig } from '@/lib/server/env';
 import { LOGOUT_TOKEN_MAX_AGE_SECONDS, verifyLogoutToken } from '@/lib/server/logout-token';
 import { revocationHorizon, revokeSession, revokeSubject } from '@/lib/server/revocation';
+import { readAtMost } from '@/lib/server/read-body';
 import { authRoute, failRoute } from '@/lib/server/route-handler';
 import { getStore } from '@/lib/server/store/get-store';
 
@@ -22,9 +23,6 @@ export const POST = authRoute(async (request: NextRequest) => {
   const invalid = (why: string) => failRoute(request, new AuthError('invalid_request', why));
   const type = request.headers.get('content-type') ?? '';
   if (!type.startsWith('application/x-www-form-urlencoded')) return invalid('not a form post');
-  if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) {
-    return invalid('body over 16 KB');
-  }
   const body = await readAtMost(request, MAX_BODY_BYTES);
   if (body === null) return invalid('body over 16 KB');
   const token = new URLSearchParams(body).get('logout_token');
@@ -58,31 +56,3 @@ export const POST = authRoute(async (request: NextRequest) => {
   }
   return noStore(new NextResponse(null, { status: 200 }));
 });
-
-/**
- * The request body as text, or null once it grows past `limit` bytes: the limit holds while
- * reading, whatever `Content-Length` said (a chunked body has none).
- */
-async function readAtMost(request: NextRequest, limit: number): Promise<string | null> {
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
-}

@@ -3,7 +3,6 @@ import { verifyAccessToken, type AccessTokenClaims } from '@/lib/edge/access-tok
 import { isAuthError, type AuthErrorCode } from '@/lib/edge/errors';
 import { noStore } from '@/lib/edge/responses';
 import { sanitizeReturnTo } from '@/lib/edge/return-to';
-import { readAuthorizeOptions } from '@/lib/server/authorize-options';
 import { callbackUrl, serverConfig } from '@/lib/server/env';
 import { authHooks } from '@/lib/server/auth-hooks';
 import { verifyIdToken, type IdTokenClaims } from '@/lib/server/id-token';
@@ -23,10 +22,15 @@ import { observeTokenEndpoint, scalekit } from '@/lib/server/scalekit';
  */
 export const GET = authRoute(async (request: NextRequest) => {
   const { searchParams } = request.nextUrl;
-  const idpInitiated = searchParams.get('idp_initiated_login');
-  if (idpInitiated !== null) return startIdpInitiatedLogin(request, idpInitiated);
-
   const config = serverConfig();
+  // Not the end of a sign-in but the start of one (an initiate-login arrival, e.g. from an
+  // environment whose Initiate login URL still names this route): /login handles those.
+  if (!searchParams.has('state') && !searchParams.has('code') && !searchParams.has('error')) {
+    return noStore(
+      NextResponse.redirect(new URL(`/login${request.nextUrl.search}`, config.appUrl), 303),
+    );
+  }
+
   const state = searchParams.get('state');
   // The transaction cookie goes on every outcome; the failure path copies it onto its redirect.
   const cleanup = new NextResponse(null);
@@ -67,10 +71,10 @@ export const GET = authRoute(async (request: NextRequest) => {
     user = await verifyIdToken(idToken, { nonce: transaction.nonce });
     claims = await verifyAccessToken(accessToken);
   } catch (err) {
-    if (isAuthError(err, 'jwks_unavailable', 'id_token_invalid', 'token_invalid')) {
-      return fail(err.code, err.message);
-    }
-    throw err;
+    if (!isAuthError(err)) throw err;
+    // Just issued, yet already expired: this server's clock is ahead of Scalekit's.
+    if (err.code === 'token_expired') return fail('clock_skew', 'the new access token had expired');
+    return fail(err.code, err.message);
   }
   if (user.sub !== claims.sub) {
     return fail('token_invalid', 'the ID and access tokens name different people');
@@ -103,33 +107,6 @@ export const GET = authRoute(async (request: NextRequest) => {
   );
   return response;
 });
-
-/**
- * Scalekit starts an IdP-initiated login by calling this URL with a signed token. The SDK verifies
- * it; the app then begins an ordinary SP-initiated login (with PKCE, state and nonce) for the same
- * connection and organization, so no session ever comes from an unsolicited response.
- */
-async function startIdpInitiatedLogin(request: NextRequest, token: string) {
-  let claims: Awaited<ReturnType<ReturnType<typeof scalekit>['getIdpInitiatedLoginClaims']>>;
-  try {
-    claims = await scalekit().getIdpInitiatedLoginClaims(token);
-  } catch {
-    return failSignIn(request, 'invalid_request', 'IdP-initiated login token did not verify');
-  }
-  const params = new URLSearchParams();
-  const copy = (name: string, value: unknown) => {
-    if (typeof value === 'string' && value) params.set(name, value);
-  };
-  copy('connection_id', claims.connection_id);
-  copy('organization_id', claims.organization_id);
-  copy('login_hint', claims.login_hint);
-  if (!readAuthorizeOptions(params)) {
-    return failSignIn(request, 'invalid_request', 'IdP-initiated login parameters are malformed');
-  }
-  const relay = typeof claims.relay_state === 'string' ? claims.relay_state : null;
-  params.set('returnTo', sanitizeReturnTo(relay));
-  return noStore(NextResponse.redirect(new URL(`/login?${params}`, serverConfig().appUrl), 303));
-}
 
 /**
  * When the person signed in: now, unless the same person was signed in here already and this

@@ -66,7 +66,7 @@ describe('the doctor, configured right', () => {
       `accepts SCALEKIT_CLIENT_ID ${clientId} and its secret`,
     );
     expect(lineOf(output, 'callback')).toBe(
-      'Scalekit accepts https://app.example.com/api/callback: /oauth/authorize sends the browser on to its login page',
+      'Scalekit accepts https://app.example.com/api/callback: /oauth/authorize sends the browser on to its login page (the Initiate login URL, which no endpoint shows, must be https://app.example.com/login)',
     );
     expect(lineOf(output, 'clock')).toMatch(/agrees with the environment's to about 1 s/);
     expect(lineOf(output, 'upstash')).toMatch(

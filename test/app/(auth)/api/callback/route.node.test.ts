@@ -1,10 +1,12 @@
 import { decodeJwt } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { GET as callback } from '@/app/(auth)/api/callback/route';
 import { GET as login } from '@/app/(auth)/login/route';
 import { seal, unseal } from '@/lib/edge/seal';
 import { APP_URL, authorize, call, pathOf, signIn } from '../../../../support/app';
 import { CookieJar } from '../../../../support/cookie-jar';
+import { captureAuthLog } from '../../../../support/auth-log';
+import { issuerControl } from '../../../../support/issuer-control';
 import { SESSION_COOKIES, sessionTokens } from '../../../../support/session-jar';
 
 const secrets = [process.env.SESSION_COOKIE_SECRET!];
@@ -145,5 +147,63 @@ describe('GET /api/callback refuses', () => {
     const { callbackUrl } = await authorize(login, jar);
     callbackUrl.searchParams.delete('code');
     expectCodedFailure(await call(callback, pathOf(callbackUrl), { jar }), 'invalid_request');
+  });
+});
+
+describe('GET /api/callback with tokens as Scalekit may shape them', () => {
+  const control = issuerControl(inject('issuerUrl'));
+  afterEach(async () => {
+    vi.useRealTimers();
+    await control.setTokenMode({});
+    await control.setAccessTokenTtl(300);
+  });
+
+  it('signs in with an ID token without nonce (the code is bound by PKCE S256)', async () => {
+    await control.setTokenMode({ omitNonce: true });
+    // The notice that nonce is missing is logged once per process; another test may have seen it.
+    const { result } = await captureAuthLog(() => signIn({ login, callback }));
+    expect(result.response.headers.get('location')).toBe(`${APP_URL}/dashboard`);
+    expect(decodeJwt((await sessionTokens(result.jar)).idToken).nonce).toBeUndefined();
+  });
+
+  it('signs in with null claims, read as absent (no roles, no permissions)', async () => {
+    await control.setTokenMode({ nullClaims: true });
+    const { jar, response } = await signIn({ login, callback });
+    expect(response.headers.get('location')).toBe(`${APP_URL}/dashboard`);
+    const claims = decodeJwt((await sessionTokens(jar)).accessToken);
+    expect(claims.roles).toBeNull();
+    expect(claims.permissions).toBeNull();
+  });
+
+  it('refuses a Modular SSO token with full_stack_auth_required, setting no session', async () => {
+    await control.setTokenMode({ modularSso: true });
+    const jar = new CookieJar();
+    const { callbackUrl } = await authorize(login, jar);
+    const { result, lines } = await captureAuthLog(() =>
+      call(callback, pathOf(callbackUrl), { jar }),
+    );
+    expectCodedFailure(result, 'full_stack_auth_required');
+    expect(lines).toEqual([
+      expect.objectContaining({ code: 'full_stack_auth_required', route: '/api/callback' }),
+    ]);
+  });
+
+  it('points at the server clock when the new access token has already expired on arrival', async () => {
+    await control.setAccessTokenTtl(30);
+    const jar = new CookieJar();
+    const { callbackUrl } = await authorize(login, jar);
+    // This server's clock a minute ahead of Scalekit's: the 30-second token is past its 5 s grace.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 60_000 });
+    const { result, lines } = await captureAuthLog(() =>
+      call(callback, pathOf(callbackUrl), { jar }),
+    );
+    expectCodedFailure(result, 'clock_skew');
+    expect(lines).toEqual([expect.objectContaining({ code: 'clock_skew' })]);
+  });
+
+  it('sends an initiate-login arrival (no state, no code) on to /login with its query', async () => {
+    const response = await call(callback, '/api/callback?invitation_token=abc');
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe(`${APP_URL}/login?invitation_token=abc`);
   });
 });
