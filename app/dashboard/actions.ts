@@ -1,7 +1,10 @@
 'use server';
 
+import { redirect } from 'next/navigation';
 import { isValidAuthorizeValue } from '@/lib/server/authorize-options';
-import { requirePermission, requireSession } from '@/lib/server/guards';
+import { requirePermission, requireRole, requireSession } from '@/lib/server/guards';
+import { MANAGEMENT_MESSAGES } from '@/lib/server/management/call';
+import { adminPortalLink } from '@/lib/server/management/portal';
 import { switchOrganization } from '@/lib/server/organizations';
 
 export interface Visit {
@@ -53,8 +56,8 @@ export interface SwitchState {
 }
 
 /**
- * Switches organization: to the one whose id was entered, or, with none, through Scalekit's
- * organization switcher; back to the dashboard afterwards, with every part of the session new.
+ * Switches organization: to the one chosen in the switcher, or, with none, through Scalekit's
+ * organization picker; back to the dashboard afterwards, with every part of the session new.
  */
 export async function switchOrganizationAction(
   _previous: SwitchState,
@@ -63,7 +66,23 @@ export async function switchOrganizationAction(
   await requireSession({ returnTo: '/dashboard' });
   const id = String(form.get('organization') ?? '').trim();
   if (id && !isValidAuthorizeValue('organization_id', id)) {
-    return { error: 'Enter an organization id such as org_123, or leave it empty.' };
+    return { error: 'That is not an organization id.' };
   }
   switchOrganization(id || undefined, { returnTo: '/dashboard' });
+}
+
+export interface PortalState {
+  readonly error: string | null;
+}
+
+/**
+ * Opens Scalekit's admin portal for the current organization, where its IT admin sets up SSO and
+ * SCIM: a link generated now (single-use, a minute's life), for organization admins only.
+ */
+export async function openAdminPortal(): Promise<PortalState> {
+  const { claims } = await requireRole('admin', { returnTo: '/dashboard' });
+  if (!claims.oid) return { error: MANAGEMENT_MESSAGES.not_found };
+  const link = await adminPortalLink(claims.oid);
+  if (!link.ok) return { error: MANAGEMENT_MESSAGES[link.code] };
+  redirect(link.value);
 }

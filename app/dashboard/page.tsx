@@ -1,5 +1,9 @@
 import Link from 'next/link';
+import { Suspense } from 'react';
 import { requireSession } from '@/lib/server/guards';
+import { MANAGEMENT_MESSAGES } from '@/lib/server/management/call';
+import { organizationsOf } from '@/lib/server/management/organizations';
+import { AdminPortal } from './admin-portal';
 import { InviteForm } from './invite-form';
 import { OrganizationSwitcher } from './organization-switcher';
 import { SessionPanel } from './session-panel';
@@ -42,13 +46,21 @@ export default async function DashboardPage() {
         <VisitForm />
         <WhoAmI />
         <InviteForm />
-        <OrganizationSwitcher />
+        <Suspense fallback={<p className="panel muted">Loading your organizations…</p>}>
+          <Organizations sub={claims.sub} current={claims.oid} />
+        </Suspense>
+        {claims.roles.includes('admin') && <AdminPortal />}
         <SessionPanel />
         <section aria-labelledby="nav-heading" className="panel">
           <h3 id="nav-heading">Client navigation</h3>
           <p>
             <Link href="/dashboard/admin">Admin area</Link>
           </p>
+          {claims.permissions.includes('members:invite') && (
+            <p>
+              <Link href="/dashboard/members">Members</Link>
+            </p>
+          )}
           <p>
             <Link href="/dashboard/security">Security settings</Link> (needs a sign-in within five
             minutes)
@@ -56,5 +68,20 @@ export default async function DashboardPage() {
         </section>
       </div>
     </>
+  );
+}
+
+/**
+ * The switcher with the person's organizations by name. Streamed after the rest of the page, so a
+ * slow management API delays this panel only.
+ */
+async function Organizations({ sub, current }: { sub: string; current: string | undefined }) {
+  const organizations = await organizationsOf(sub);
+  return (
+    <OrganizationSwitcher
+      current={current}
+      organizations={organizations.ok ? organizations.value : null}
+      unavailable={organizations.ok ? undefined : MANAGEMENT_MESSAGES[organizations.code]}
+    />
   );
 }
