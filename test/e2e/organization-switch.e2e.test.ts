@@ -41,8 +41,7 @@ describe('switching organization', () => {
     expect(await adminPageStatus()).toBe(200);
 
     const traffic = recordTraffic(page);
-    await page.getByLabel('Organization id (optional)').fill(GLOBEX);
-    await page.getByRole('button', { name: 'Switch organization' }).click();
+    await page.getByRole('button', { name: 'Switch to Globex' }).click();
     await page.waitForURL(`${APP_URL}/dashboard`);
     await expect.poll(() => page.getByTestId('organization').textContent()).toBe(GLOBEX);
 
@@ -67,8 +66,7 @@ describe('switching organization', () => {
     context = await chromium.newProfile();
     const page = await context.newPage();
     await signIn(page, '/dashboard', 'multi');
-    await page.getByLabel('Organization id (optional)').fill(GLOBEX);
-    await page.getByRole('button', { name: 'Switch organization' }).click();
+    await page.getByRole('button', { name: 'Switch to Globex' }).click();
     await expect.poll(() => page.getByTestId('organization').textContent()).toBe(GLOBEX);
 
     const traffic = recordTraffic(page);

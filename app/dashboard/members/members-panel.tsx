@@ -30,7 +30,7 @@ export function InviteMember({ roles }: { roles: readonly string[] }) {
       </label>{' '}
       <label>
         Role{' '}
-        <select name="role" defaultValue={roles[0]}>
+        <select name="role" aria-label="Role" defaultValue={roles[0]}>
           {roles.map((role) => (
             <option key={role}>{role}</option>
           ))}
