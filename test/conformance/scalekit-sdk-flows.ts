@@ -1,9 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ScalekitClient } from '@scalekit-sdk/node';
 import { expect } from 'vitest';
-import { IssuerBrowser, type LoginOptions } from '../tools/scalekit-stand-in/browser';
+import {
+  IssuerBrowser,
+  type LoginChoice,
+  type LoginOptions,
+} from '../tools/scalekit-stand-in/browser';
 import { startIssuer, type RunningIssuer } from '../tools/scalekit-stand-in';
-import type { TestUserKey } from '../tools/scalekit-stand-in/users';
 
 // The hosted login as an app drives it with the real Scalekit SDK, shared by the conformance tests
 // of the stand-in.
@@ -42,7 +45,7 @@ export interface SignInOptions extends LoginOptions {
 }
 
 /** The whole hosted login as the app runs it: authorization URL, issuer pages, code exchange. */
-export function signIn(scalekit: ScalekitClient, user: TestUserKey, options: SignInOptions = {}) {
+export function signIn(scalekit: ScalekitClient, user: LoginChoice, options: SignInOptions = {}) {
   return authorize(scalekit, options, (browser, url) =>
     browser.login(url, user, { organization: options.organization }),
   );

@@ -20,7 +20,7 @@ export function issuerControl(issuerUrl: string) {
     resetCounts: () => call<unknown>('reset-counts', {}),
     rotateKeys: () => call<{ kid: string }>('rotate-keys', {}),
     setFault: (
-      endpoint: 'keys' | 'token',
+      endpoint: 'keys' | 'token' | 'management',
       mode: 'error' | 'hang' | 'slow' | null,
       delayMs?: number,
     ) => call<unknown>('fault', { endpoint, mode, delayMs }),

@@ -107,7 +107,18 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<RunningI
   );
   const { url } = server;
   const administration = new Administration(url, store, clients, webhooks);
-  http2 = managementHandler(administration, { issuer: url, clientId: clients.clientId, keys });
+  const management = managementHandler(administration, {
+    issuer: url,
+    clientId: clients.clientId,
+    keys,
+  });
+  http2 = (req, res) => {
+    traffic.count('management');
+    traffic.pass('management', res).then(
+      (pass) => pass && management(req, res),
+      () => res.destroy(),
+    );
+  };
 
   const build = () =>
     buildProvider({

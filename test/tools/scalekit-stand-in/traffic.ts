@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { INTERACTION_PATH, ROUTES } from './provider';
 
@@ -10,11 +9,19 @@ export const ENDPOINTS = [
   'discovery',
   'interaction',
   'other',
+  // Every gRPC call of the management API (HTTP/2).
+  'management',
 ] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 
 export const FAULT_MODES = ['error', 'hang', 'slow'] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
+
+/** What a fault writes to: an HTTP/1.1 or an HTTP/2 response. */
+interface FaultResponse {
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  end(body: string): unknown;
+}
 
 type Fault = { mode: 'error' | 'hang' } | { mode: 'slow'; delayMs: number };
 
@@ -71,7 +78,7 @@ export class Traffic {
    * Applies the endpoint's fault. Resolves true when the request should go on normally, false when
    * the fault answered it or the server is closing (its socket is about to be destroyed).
    */
-  async pass(endpoint: Endpoint, res: ServerResponse): Promise<boolean> {
+  async pass(endpoint: Endpoint, res: FaultResponse): Promise<boolean> {
     for (;;) {
       if (this.#closing.signal.aborted) return false;
       const fault = this.#faults.get(endpoint);
