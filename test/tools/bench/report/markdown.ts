@@ -3,6 +3,7 @@ import { commitLabel } from '../support/commit';
 import { PEER_BUILDS } from '../support/peer-builds';
 import type { OpStat } from '../verify/measure';
 import { kb, num, pct, ratio, statuses, table, us } from './format';
+import { appVariantsSection } from './app-variants';
 import { peersSection } from './peers';
 
 /** Renders the whole report from the measured results; every figure comes from `results`. */
@@ -39,6 +40,7 @@ export function renderReport(results: BenchResults, targets: TargetVerdict[]): s
     setupSection(results),
     verifySection(results),
     peersSection(results),
+    appVariantsSection(results.appVariants),
     jwksSection(results),
     raceSection(results),
     loadSection(results),
