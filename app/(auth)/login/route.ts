@@ -14,7 +14,7 @@ import { sessionOf } from '@/lib/server/session';
  * Starts a sign-in at Scalekit's hosted login page. `/login?error=<code>` shows the error page
  * instead, so a failed sign-in never loops silently back into Scalekit.
  */
-export const GET = authRoute(async (request: NextRequest) => {
+export const GET = authRoute({ rateLimit: 'login' }, async (request: NextRequest) => {
   const { searchParams } = request.nextUrl;
   const error = searchParams.get('error');
   if (error !== null) return failSignIn(request, isAuthErrorCode(error) ? error : 'provider_error');
