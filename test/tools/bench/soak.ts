@@ -20,7 +20,7 @@ import { installChildCleanup, stopAllChildren } from './support/children';
 import { commitLabel, describeCommit } from './support/commit';
 import { describeMachine, finishMachine } from './support/machine';
 import { BENCH_DIR } from './support/paths';
-import { startServices } from './support/services';
+import { appEnv, startServices } from './support/services';
 
 const DEFAULT_SECONDS = 600;
 const seconds = Number(process.env.SOAK_SECONDS ?? DEFAULT_SECONDS);
@@ -47,12 +47,7 @@ async function main(): Promise<void> {
   await buildAppCopy();
   const services = await startServices(3600);
   const secret = randomBytes(32).toString('base64url');
-  const baseEnv = {
-    SCALEKIT_ENV_URL: services.issuerUrl,
-    SCALEKIT_CLIENT_ID: services.clientId,
-    SCALEKIT_CLIENT_SECRET: services.clientSecret,
-    SESSION_COOKIE_SECRET: secret,
-  };
+  const baseEnv = appEnv(services, secret);
   log(`soak: ${PLAN.warmupSeconds} s warm-up, then ${PLAN.seconds} s sampled`);
   const result = await soak(services, baseEnv, secret, PLAN);
   await services.stop();
