@@ -69,6 +69,7 @@ export const AUTH_ERRORS = {
   jwks_unavailable: { status: 503, message: 'Sign-in is temporarily unavailable.' },
   store_unavailable: { status: 503, message: 'Sign-in is temporarily unavailable.' },
   config_invalid: { status: 500, message: 'Sign-in is not configured correctly on this server.' },
+  rate_limited: { status: 429, message: 'Too many requests. Please wait a moment and try again.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type AuthErrorCode = keyof typeof AUTH_ERRORS;

@@ -49,7 +49,7 @@ import { installPeers } from './support/peer-install';
 import { loadPeerModules } from './support/peer-modules';
 import { mintPeerSessions } from './support/peer-sessions';
 import { BENCH_DIR } from './support/paths';
-import { startServices, type Services } from './support/services';
+import { appEnv, startServices, type Services } from './support/services';
 import { signIn } from './support/sign-in';
 import { startWorkosStandIn } from './support/workos-stand-in';
 import { makeVerifyInputs } from './verify/inputs';
@@ -117,12 +117,7 @@ async function main(): Promise<void> {
 
   const services = await step('start the stand-ins', () => startServices(ACCESS_TOKEN_TTL_SECONDS));
   const secret = randomBytes(32).toString('base64url');
-  const baseEnv = {
-    SCALEKIT_ENV_URL: services.issuerUrl,
-    SCALEKIT_CLIENT_ID: services.clientId,
-    SCALEKIT_CLIENT_SECRET: services.clientSecret,
-    SESSION_COOKIE_SECRET: secret,
-  };
+  const baseEnv = appEnv(services, secret);
   const config: BenchConfig = {
     services,
     baseEnv,
