@@ -37,7 +37,7 @@ const ACCESS_TOKEN: TokenKind = {
  * `aud` just like access tokens do, and this app always sends a `nonce`, so every ID token issued
  * to it is refused here by this rule.
  */
-const ID_TOKEN_ONLY_CLAIMS = ['nonce', 'at_hash', 'c_hash'] as const;
+export const ID_TOKEN_ONLY_CLAIMS = ['nonce', 'at_hash', 'c_hash'] as const;
 
 /** A genuine access token's claims, and whether it has expired (so it is only worth a refresh). */
 export interface OpenedAccessToken {
@@ -105,17 +105,17 @@ function readClaims(payload: JWTPayload, clientId: string): AccessTokenClaims {
   };
 }
 
-function isNonEmptyString(value: unknown): value is string {
+export function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;
 }
 
-function optionalString(value: unknown, claim: string): string | undefined {
+export function optionalString(value: unknown, claim: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new AuthError('token_invalid', `"${claim}" is not a string`);
   return value;
 }
 
-function stringList(value: unknown, claim: string): string[] {
+export function stringList(value: unknown, claim: string): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
     throw new AuthError('token_invalid', `"${claim}" is not a list of strings`);

@@ -1,5 +1,5 @@
 import { jwtVerify, type JWTPayload } from 'jose';
-import { edgeConfig } from './config';
+import { edgeConfig, type EdgeConfig } from './config';
 import { AuthError, type AuthErrorCode } from './errors';
 import { scalekitKeySet, type KeySet } from './jwks';
 
@@ -21,6 +21,8 @@ export interface TokenKind {
   readonly maxTokenAge?: string;
   /** The code every failure of this kind is reported with (JWKS outages excepted). */
   readonly invalid: AuthErrorCode;
+  /** The `aud` it must carry, when not this app's client id (machine callers' tokens). */
+  readonly audience?: (config: EdgeConfig) => string | undefined;
 }
 
 export interface VerifiedJwt {
@@ -51,7 +53,9 @@ export async function verifyJwt(
   if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
     throw new AuthError(kind.invalid, `${kind.name} is empty or too long`);
   }
-  const { envUrl, clientId } = edgeConfig();
+  const config = edgeConfig();
+  const audience = kind.audience ? kind.audience(config) : config.clientId;
+  if (audience === undefined) throw new AuthError(kind.invalid, `no audience for ${kind.name}s`);
   try {
     const { payload } = await jwtVerify(
       token,
@@ -61,8 +65,8 @@ export async function verifyJwt(
       },
       {
         algorithms: ['RS256'],
-        issuer: envUrl,
-        audience: clientId,
+        issuer: config.envUrl,
+        audience,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         requiredClaims: [...kind.requiredClaims],
         ...(kind.maxTokenAge === undefined ? {} : { maxTokenAge: kind.maxTokenAge }),

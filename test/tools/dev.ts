@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { startIssuer, type RunningIssuer } from './scalekit-stand-in';
+import { M2M_AUDIENCE } from './scalekit-stand-in/m2m-clients';
 
 const require = createRequire(import.meta.url);
 const nextBin = require.resolve('next/dist/bin/next');
@@ -30,6 +31,8 @@ if (!process.env.SCALEKIT_ENV_URL) {
     APP_URL: appUrl,
     SESSION_COOKIE_SECRET:
       process.env.SESSION_COOKIE_SECRET ?? randomBytes(32).toString('base64url'),
+    // The stand-in's M2M client's audience: its bearer tokens reach /api/protected/reports.
+    SCALEKIT_API_AUDIENCE: M2M_AUDIENCE,
   });
   console.log(
     `No SCALEKIT_ENV_URL set: using the local Scalekit stand-in at ${issuer.url} ` +
