@@ -8,6 +8,7 @@ export const AUTH_ERRORS = {
   token_expired: { status: 401, message: 'Your session needs to be renewed.' },
   token_invalid: { status: 401, message: 'The session could not be verified.' },
   forbidden: { status: 403, message: 'Your account does not have the role this needs.' },
+  insufficient_scope: { status: 403, message: 'This token does not carry the scope this needs.' },
   step_up_required: {
     status: 401,
     message: 'Please sign in again to continue: this needs a recent sign-in.',

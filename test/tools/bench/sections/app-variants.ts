@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildAppCopy, variantDir, type AppVariant } from '../support/app-copy';
 import { DOCUMENT_HEADERS } from '../support/document-headers';
 import { load, type LoadRun } from '../support/load';
 import { startApp, type AppServer } from '../support/next-app';
 import type { Services } from '../support/services';
 import { signIn } from '../support/sign-in';
+import { M2M_AUDIENCE, M2M_CLIENT } from '../../scalekit-stand-in/m2m-clients';
 import { median, ratio } from '../support/stats';
 
 /**
@@ -30,6 +33,19 @@ export const DYNAMIC_HOME: AppVariant = {
     ];
     for (const [from, to] of edits) text = replaceOnce(text, from, to, layout);
     files.set(layout, text);
+  },
+};
+
+/**
+ * The protected API routes out of the matcher: guarded only in the handler (`withAuth`,
+ * `withSession`), which answers every API failure the middleware would (401 `token_expired`,
+ * strict revocation, bearer tokens), while pages stay behind the middleware.
+ */
+export const HANDLER_ONLY: AppVariant = {
+  name: 'handler-only',
+  change: (files) => {
+    const file = 'middleware.ts';
+    files.set(file, replaceOnce(String(files.get(file)), ", '/api/protected/:path*'", '', file));
   },
 };
 
@@ -87,12 +103,19 @@ export async function measureAppVariants(
   const builds = [
     { name: 'product', ...(await buildAppCopy()) },
     { name: DYNAMIC_HOME.name, ...(await buildAppCopy(DYNAMIC_HOME)) },
+    { name: HANDLER_ONLY.name, ...(await buildAppCopy(HANDLER_ONLY)) },
   ];
-  const product = await startApp({ name: 'variants-product', baseEnv });
+  const env = { ...baseEnv, SCALEKIT_API_AUDIENCE: M2M_AUDIENCE };
+  const product = await startApp({ name: 'variants-product', baseEnv: env });
   const dynamicHome = await startApp({
     name: 'variants-dynamic-home',
-    baseEnv,
+    baseEnv: env,
     dir: variantDir(DYNAMIC_HOME),
+  });
+  const handlerOnly = await startApp({
+    name: 'variants-handler-only',
+    baseEnv: env,
+    dir: variantDir(HANDLER_ONLY),
   });
   try {
     await services.issuer.registerApp(product.url);
@@ -111,6 +134,44 @@ export async function measureAppVariants(
         ok: (await html(dynamicHome)).includes(email),
       },
     ];
+    const api = '/api/protected/reports';
+    const authorization = `Bearer ${await machineToken(services)}`;
+    const status = async (app: AppServer, headers: Record<string, string>) =>
+      (await fetch(`${app.url}${api}`, { headers })).status;
+    const matches = (dir: string) => {
+      const manifest = JSON.parse(
+        readFileSync(join(dir, '.next/server/middleware-manifest.json'), 'utf8'),
+      ) as { middleware: Record<string, { matchers: Array<{ originalSource: string }> }> };
+      return Object.values(manifest.middleware).some((m) =>
+        m.matchers.some((matcher) => matcher.originalSource.startsWith('/api/protected')),
+      );
+    };
+    checks.push(
+      { check: "the product's middleware matches `/api/protected`", ok: matches(variantDir()) },
+      {
+        check: "the handler-only build's middleware does not",
+        ok: !matches(variantDir(HANDLER_ONLY)),
+      },
+    );
+    for (const [name, app] of [
+      ['middleware', product],
+      ['handler only', handlerOnly],
+    ] as const) {
+      checks.push(
+        {
+          check: `${name}: \`${api}\` refuses no credential (401)`,
+          ok: (await status(app, {})) === 401,
+        },
+        {
+          check: `${name}: it serves a session cookie (200)`,
+          ok: (await status(app, { cookie })) === 200,
+        },
+        {
+          check: `${name}: it serves an M2M bearer token (200)`,
+          ok: (await status(app, { authorization })) === 200,
+        },
+      );
+    }
     const failed = checks.filter((c) => !c.ok);
     if (failed.length > 0)
       throw new Error(`app variants: ${failed.map((c) => c.check).join('; ')}`);
@@ -142,10 +203,45 @@ export async function measureAppVariants(
         path: '/api/session',
         headers: { cookie },
       },
+      {
+        id: 'api-cookie',
+        label: 'protected API route behind the middleware (the default)',
+        request: `GET ${api} (session cookie)`,
+        app: product,
+        path: api,
+        headers: { cookie },
+      },
+      {
+        id: 'api-bearer',
+        label: 'protected API route behind the middleware, M2M bearer token',
+        request: `GET ${api} (Authorization: Bearer)`,
+        baseline: 'api-cookie',
+        app: product,
+        path: api,
+        headers: { authorization },
+      },
+      {
+        id: 'api-handler-cookie',
+        label: 'protected API route outside the matcher, guarded in the handler only',
+        request: `GET ${api} (session cookie)`,
+        baseline: 'api-cookie',
+        app: handlerOnly,
+        path: api,
+        headers: { cookie },
+      },
+      {
+        id: 'api-handler-bearer',
+        label: 'protected API route outside the matcher, M2M bearer token',
+        request: `GET ${api} (Authorization: Bearer)`,
+        baseline: 'api-bearer',
+        app: handlerOnly,
+        path: api,
+        headers: { authorization },
+      },
     ];
     return { plan, builds, checks, rows: await measureRows(rows, plan) };
   } finally {
-    await Promise.all([product.stop(), dynamicHome.stop()]);
+    await Promise.all([product.stop(), dynamicHome.stop(), handlerOnly.stop()]);
   }
 }
 
@@ -186,6 +282,20 @@ async function measureRows(rows: RowPlan[], plan: AppVariantsPlan): Promise<Vari
       vsBaseline: median(own.map((r, i) => ratio(r.rps, base[i]?.rps ?? NaN))),
     };
   });
+}
+
+/** A client-credentials token for the stand-in's M2M client, as the client would get one. */
+async function machineToken(services: Services): Promise<string> {
+  const response = await fetch(`${services.issuerUrl}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: M2M_CLIENT.clientId,
+      client_secret: M2M_CLIENT.clientSecret,
+    }),
+  });
+  if (!response.ok) throw new Error(`client credentials: HTTP ${response.status}`);
+  return ((await response.json()) as { access_token: string }).access_token;
 }
 
 function replaceOnce(text: string, from: string, to: string, file: string): string {
