@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../../support/free-port';
 import { startIssuer, type IssuerOptions, type RunningIssuer } from '../../tools/scalekit-stand-in';
-import { M2M_AUDIENCE } from '../../tools/scalekit-stand-in/m2m-clients';
 
 export interface AppEnvironment {
   issuer: RunningIssuer;
@@ -14,7 +13,6 @@ export interface AppEnvironment {
     SCALEKIT_CLIENT_SECRET: string;
     APP_URL: string;
     SESSION_COOKIE_SECRET: string;
-    SCALEKIT_API_AUDIENCE: string;
   };
 }
 
@@ -40,7 +38,6 @@ export async function appEnvironment(options: IssuerOptions = {}): Promise<AppEn
       SCALEKIT_CLIENT_SECRET: issuer.clientSecret,
       APP_URL: appUrl,
       SESSION_COOKIE_SECRET: randomBytes(32).toString('base64url'),
-      SCALEKIT_API_AUDIENCE: M2M_AUDIENCE,
     },
   };
 }
