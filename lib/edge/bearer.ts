@@ -33,6 +33,15 @@ export function bearerErrorJson(code: AuthErrorCode, scopes: readonly string[] =
   return response;
 }
 
+/**
+ * True when the request presents a bearer credential (`Authorization: Bearer …`, well-formed or
+ * not). Other schemes are not this app's credentials and are left alone: a site behind HTTP Basic
+ * authentication (a password-protected preview) sends `Authorization: Basic` on every request.
+ */
+export function presentsBearer(headers: Headers): boolean {
+  return /^\s*bearer(\s|$)/i.test(headers.get('authorization') ?? '');
+}
+
 /** The token of an `Authorization: Bearer <token>` header; null for any other shape. */
 export function bearerToken(header: string): string | null {
   const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(header.trim());
@@ -79,8 +88,8 @@ export async function judgeBearer(
 }
 
 /**
- * The middleware's answer to a request with an `Authorization` header, or null when there is
- * none (the session cookie decides). A machine caller passes to its route, whose `withAuth`
+ * The middleware's answer to a request with a bearer credential, or null when there is none
+ * (the session cookie decides). A machine caller passes to its route, whose `withAuth`
  * checks its scopes; anything else is refused with a coded, RFC 6750 answer.
  *
  * @example
@@ -91,7 +100,7 @@ export async function protectBearer(
   request: NextRequest,
   kind: RequestKind,
 ): Promise<NextResponse | null> {
-  if (!request.headers.has('authorization')) return null;
+  if (!presentsBearer(request.headers)) return null;
   const outcome = await judgeBearer(request, kind);
   if (outcome.ok) return noStore(NextResponse.next());
   const { code, message } = outcome.error;

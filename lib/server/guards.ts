@@ -2,7 +2,7 @@ import 'server-only';
 import { forbidden, redirect } from 'next/navigation';
 import type { NextRequest } from 'next/server';
 import { hasPermission, hasRole } from '@/lib/edge/access-token';
-import { bearerErrorJson, judgeBearer } from '@/lib/edge/bearer';
+import { bearerErrorJson, judgeBearer, presentsBearer } from '@/lib/edge/bearer';
 import { AuthError, type AuthErrorCode } from '@/lib/edge/errors';
 import type { MachineClaims } from '@/lib/edge/machine-token';
 import { requestKind } from '@/lib/edge/request-kind';
@@ -192,7 +192,7 @@ export function withSession<Context = undefined>(
 ): RouteHandler<Context> {
   return authRoute(async (request: NextRequest, context: Context) => {
     // A session route takes no bearer token: one credential per request, and that one a cookie.
-    if (request.headers.has('authorization')) return refuseBearer(request, 'invalid_request');
+    if (presentsBearer(request.headers)) return refuseBearer(request, 'invalid_request');
     const person = await personOf(request, requirements);
     return person instanceof Response ? person : handler(request, person, context);
   });
@@ -240,7 +240,7 @@ export function withAuth<Context = undefined>(
 ): RouteHandler<Context> {
   const { scopes = [], ...forPeople } = requirements;
   return authRoute(async (request: NextRequest, context: Context) => {
-    if (!request.headers.has('authorization')) {
+    if (!presentsBearer(request.headers)) {
       const person = await personOf(request, forPeople);
       if (person instanceof Response) return person;
       return handler(request, { kind: 'person', session: person }, context);

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { freePort } from '../../support/free-port';
 import { startIssuer, type IssuerOptions, type RunningIssuer } from '../../tools/scalekit-stand-in';
 import { WebhookSender } from '../../tools/scalekit-stand-in/webhooks';
-import { M2M_AUDIENCE } from '../../tools/scalekit-stand-in/m2m-clients';
 
 export interface AppEnvironment {
   issuer: RunningIssuer;
@@ -16,7 +15,6 @@ export interface AppEnvironment {
     APP_URL: string;
     SESSION_COOKIE_SECRET: string;
     SCALEKIT_WEBHOOK_SECRET: string;
-    SCALEKIT_API_AUDIENCE: string;
   };
 }
 
@@ -46,7 +44,6 @@ export async function appEnvironment(options: IssuerOptions = {}): Promise<AppEn
       APP_URL: appUrl,
       SESSION_COOKIE_SECRET: randomBytes(32).toString('base64url'),
       SCALEKIT_WEBHOOK_SECRET: webhookSecret,
-      SCALEKIT_API_AUDIENCE: M2M_AUDIENCE,
     },
   };
 }

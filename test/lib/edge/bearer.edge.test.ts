@@ -91,8 +91,16 @@ describe('bearer tokens at the Edge', () => {
     await expectRefused(response, 400, 'invalid_request', 'invalid_request');
   });
 
+  it('bearer: leaves other schemes alone (HTTP Basic in front of a preview), judging by the cookie', async () => {
+    const basic = { ...FETCH, authorization: 'Basic dXNlcjpwYXNz' };
+    const response = await protect(request('/api/protected/reports', basic));
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: 'unauthenticated' });
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
   it('bearer: refuses a malformed Authorization header', async () => {
-    for (const authorization of ['Bearer', `Basic ${token}`, `Bearer ${token} extra`]) {
+    for (const authorization of ['Bearer', 'Bearer  ', `Bearer ${token} extra`]) {
       const response = await protect(
         request('/api/protected/reports', { ...FETCH, authorization }),
       );
