@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     '',
     soakTraffic(result),
     '',
-    `Growth is judged on the least-squares line through every sample of the second half (${num(PLAN.seconds / 2)} s), its value at the end against its value at the start: flat below ${FLAT_GROWTH_PCT} % for RSS and for the heap. **${flat ? 'Flat' : 'Still growing'}:** RSS ${trendSummary(result.trend.rssMiB.growthPct)}, heap ${trendSummary(result.trend.heapUsedMiB.growthPct)}.`,
+    `Growth is judged on a least-squares line across the second half (${num(PLAN.seconds / 2)} s), its value at the end against its value at the start: for RSS through every sample, for the heap and the native memory it holds through the lowest sample of each tenth (what survives collection; the heap saws with every collection); flat below ${FLAT_GROWTH_PCT} % for RSS and for the heap. **${flat ? 'Flat' : 'Still growing'}:** RSS ${trendSummary(result.trend.rssMiB.growthPct)}, heap ${trendSummary(result.trend.heapUsedMiB.growthPct)}.`,
     '',
     trendTable(result),
     '',

@@ -316,7 +316,7 @@ function soakSection(r: BenchResults): string {
         .map((s) => [num(s.atS, 0), num(s.rssMiB, 1), num(s.heapUsedMiB, 1)]),
     ),
     '',
-    'The least-squares trend through every sample of the second half (`npm run soak` judges a 10-minute run by it; see SOAK.md):',
+    'The least-squares trend across the second half (RSS through every sample; the heap, external and ArrayBuffers through the lowest sample of each tenth; `npm run soak` judges a 10-minute run by it, see SOAK.md):',
     '',
     trendTable(r.soak),
     '',

@@ -60,8 +60,9 @@ export interface SoakResult {
     heapUsed: { startMiB: number; endMiB: number; growthPct: number };
   };
   /**
-   * Each measure's least-squares trend over every sample of the second half: a judgement of the
-   * whole half, where two windows can each land on a step or a sawtooth's edge.
+   * Each measure's least-squares trend across the second half (RSS: every sample; the heap,
+   * external and ArrayBuffers: the lowest sample of each tenth, what survives collection): a
+   * judgement of the whole half, where two windows can each land on a step or a sawtooth's edge.
    */
   trend: Record<(typeof TREND_MEASURES)[number], Trend>;
 }
@@ -184,10 +185,29 @@ function secondHalfGrowth(samples: MemorySample[], seconds: number): SoakResult[
   };
 }
 
+/** Windows the second half is cut into for the heap's lower envelope. */
+const ENVELOPE_WINDOWS = 10;
+
 function secondHalfTrend(samples: MemorySample[], seconds: number): SoakResult['trend'] {
   const half = samples.filter((s) => s.atS >= seconds / 2);
+  // The heap and the memory it holds saw up and down with every collection: a line through every
+  // sample follows where the saw happened to be. What a leak raises is what survives collection,
+  // the lowest sample of each window. RSS moves in steps, so every sample counts.
+  const windowS = seconds / 2 / ENVELOPE_WINDOWS;
+  const lowest = (measure: (typeof TREND_MEASURES)[number]) =>
+    Array.from({ length: ENVELOPE_WINDOWS }, (_, i) => {
+      const from = seconds / 2 + i * windowS;
+      const window = half.filter((s) => s.atS >= from && s.atS < from + windowS);
+      const min = window.reduce<MemorySample | undefined>(
+        (low, s) => (low === undefined || s[measure] < low[measure] ? s : low),
+        undefined,
+      );
+      return min && { x: min.atS, y: min[measure] };
+    }).filter((point) => point !== undefined);
   const fit = (measure: (typeof TREND_MEASURES)[number]): Trend => {
-    const { slope, intercept } = leastSquares(half.map((s) => ({ x: s.atS, y: s[measure] })));
+    const points =
+      measure === 'rssMiB' ? half.map((s) => ({ x: s.atS, y: s[measure] })) : lowest(measure);
+    const { slope, intercept } = leastSquares(points);
     const startMiB = intercept + (slope * seconds) / 2;
     const endMiB = intercept + slope * seconds;
     return {
