@@ -7,6 +7,7 @@ import { AuthError, type AuthErrorCode } from '@/lib/edge/errors';
 import type { MachineClaims } from '@/lib/edge/machine-token';
 import { requestKind } from '@/lib/edge/request-kind';
 import { logAuthFailure } from '@/lib/edge/log';
+import { noStore } from '@/lib/edge/responses';
 import { sanitizeReturnTo } from '@/lib/edge/return-to';
 import { authRoute, failRoute, type RouteHandler } from './route-handler';
 import { currentSession, readSession, type Session } from './session';
@@ -172,7 +173,7 @@ export async function checkRecentSignIn(
 
 /**
  * Wraps a Route Handler that needs a session (and optionally {@link Requirements}). The handler
- * runs only with a verified session that meets them; otherwise the answer is JSON with a code:
+ * runs only with a verified session that meets them, and its answer is never cached; otherwise the answer is JSON with a code:
  * 401 `unauthenticated`, 401 `token_expired` (which `fetchWithSession()` renews and retries), 403
  * `forbidden`, 401 `step_up_required` (with `WWW-Authenticate: Bearer
  * error="insufficient_user_authentication"`, RFC 9470), 503 `jwks_unavailable`.
@@ -194,7 +195,7 @@ export function withSession<Context = undefined>(
     // A session route takes no bearer token: one credential per request, and that one a cookie.
     if (presentsBearer(request.headers)) return refuseBearer(request, 'invalid_request');
     const person = await personOf(request, requirements);
-    return person instanceof Response ? person : handler(request, person, context);
+    return person instanceof Response ? person : personal(await handler(request, person, context));
   });
 }
 
@@ -243,7 +244,7 @@ export function withAuth<Context = undefined>(
     if (!presentsBearer(request.headers)) {
       const person = await personOf(request, forPeople);
       if (person instanceof Response) return person;
-      return handler(request, { kind: 'person', session: person }, context);
+      return personal(await handler(request, { kind: 'person', session: person }, context));
     }
     const outcome = await judgeBearer(request, requestKind(request));
     if (!outcome.ok) {
@@ -271,4 +272,17 @@ function refuseBearer(
 ): Response {
   logAuthFailure({ code, route: request.nextUrl.pathname, kind: 'api', detail });
   return bearerErrorJson(code, scopes);
+}
+
+/**
+ * The handler read a session, so whatever it answers is that person's: `private, no-store` with
+ * `Vary: Cookie`, even a 200 outside the middleware's matcher. A `Response.redirect()` has
+ * immutable headers, so it is copied first.
+ */
+function personal(response: Response): Response {
+  try {
+    return noStore(response);
+  } catch {
+    return noStore(new Response(response.body, response));
+  }
 }
