@@ -3,7 +3,6 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { AccountNav } from '@/app/_components/account-nav';
 import { SessionProvider } from '@/lib/client/session-provider';
-import { getSessionState } from '@/lib/server/session';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -11,14 +10,14 @@ export const metadata: Metadata = {
   description: 'Scalekit hosted login, verified at the Edge.',
 };
 
-export default async function RootLayout({ children }: { children: ReactNode }) {
-  // Only a snapshot crosses to the browser (who, organization, roles, expiry); tokens stay in
-  // HttpOnly cookies.
-  const initial = await getSessionState();
+// Reads no cookie, so every page that does not ask for the session is prerendered (README, "Keep a
+// page static while showing who is signed in"): the browser learns who is signed in from
+// /api/session, a snapshot (who, organization, roles, expiry), never a token.
+export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <SessionProvider initial={initial}>
+        <SessionProvider>
           <header className="site-header">
             <Link href="/" className="brand">
               Scalekit × Next.js

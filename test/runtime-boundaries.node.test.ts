@@ -27,10 +27,15 @@ describe('the Edge boundary', () => {
     expect(report.inputs.some((path) => path.includes('node_modules/@upstash/redis/'))).toBe(false);
   });
 
-  it('has lib/edge hold exactly the files the middleware loads', async () => {
-    const report = await bundleForEdge('middleware.ts');
-    const loaded = report.inputs.filter((path) => path.startsWith('lib/')).sort();
-    expect(loaded).toEqual(sources('lib/edge'));
+  it("has lib/edge hold exactly the files a middleware loads: this one, or one composed with an app's own", async () => {
+    const reports = await Promise.all(
+      ['middleware.ts', 'test/fixtures/middleware-composed.ts'].map(bundleForEdge),
+    );
+    const loaded = new Set(
+      reports.flatMap((r) => r.inputs.filter((path) => path.startsWith('lib/'))),
+    );
+    expect([...loaded].sort()).toEqual(sources('lib/edge'));
+    expect(reports.flatMap((r) => [...r.errors, ...r.forbidden])).toEqual([]);
   });
 
   it.each(sources('lib/edge'))('bundles %s on its own for the Edge', async (file) => {

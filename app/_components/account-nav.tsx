@@ -4,10 +4,14 @@ import Link from 'next/link';
 import { useSession } from '@/lib/client/session-provider';
 import { SignInLink } from '@/app/(auth)/_components/sign-in-link';
 
-/** The header's account area: who is signed in (also while a session renews), or Sign in. */
+/**
+ * The header's account area: who is signed in (also while a session renews), or Sign in; empty
+ * while the browser is still asking (the page itself is static).
+ */
 export function AccountNav() {
   const { status, session } = useSession();
-  if (status === 'signed-out') return <SignInLink />;
+  if (status === 'loading') return null;
+  if (session === null) return <SignInLink />;
   return (
     <>
       <Link href="/dashboard">Dashboard</Link>

@@ -8,7 +8,8 @@ import { SsoSignIn } from './sso-sign-in';
 /** The home page's call to action, from the client's view of the session. */
 export function HomeGreeting() {
   const { status, session } = useSession();
-  if (status === 'signed-out') {
+  if (status === 'loading') return null;
+  if (session === null) {
     return (
       <>
         <p>

@@ -19,6 +19,7 @@ export interface SessionSnapshot {
 }
 
 /**
+ * - `loading`: not known yet (a static page, before `/api/session` answers);
  * - `signed-in`: the session is valid.
  * - `renewing`: the access token expired while nobody looked (a public page opened later); the
  *   person is shown as signed in while it is renewed in the background.
@@ -26,9 +27,18 @@ export interface SessionSnapshot {
  */
 export type SessionState =
   | { readonly status: 'signed-in' | 'renewing'; readonly session: SessionSnapshot }
-  | { readonly status: 'signed-out'; readonly session: null };
+  | { readonly status: 'signed-out' | 'loading'; readonly session: null };
 
 export const SIGNED_OUT: SessionState = { status: 'signed-out', session: null };
+export const LOADING: SessionState = { status: 'loading', session: null };
+
+/** True when `value` is a {@link SessionState} the server may send (never `loading`). */
+export function isSessionState(value: unknown): value is SessionState {
+  const v = value as { status?: unknown; session?: unknown } | null;
+  if (typeof v !== 'object' || v === null) return false;
+  if (v.status === 'signed-out') return v.session === null;
+  return (v.status === 'signed-in' || v.status === 'renewing') && isSessionSnapshot(v.session);
+}
 
 /** True when `value` has the shape of a {@link SessionSnapshot} (it arrives over the network). */
 export function isSessionSnapshot(value: unknown): value is SessionSnapshot {

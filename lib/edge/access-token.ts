@@ -37,7 +37,7 @@ const ACCESS_TOKEN: TokenKind = {
  * `aud` just like access tokens do; the ID tokens of a code exchange carry `at_hash` (Scalekit's
  * token reference lists it, and `nonce` when it is echoed), so each is refused here by this rule.
  */
-const ID_TOKEN_ONLY_CLAIMS = ['nonce', 'at_hash', 'c_hash'] as const;
+export const ID_TOKEN_ONLY_CLAIMS = ['nonce', 'at_hash', 'c_hash'] as const;
 
 /** A genuine access token's claims, and whether it has expired (so it is only worth a refresh). */
 export interface OpenedAccessToken {
@@ -128,17 +128,17 @@ function absent(value: unknown): value is undefined | null {
   return value === undefined || value === null;
 }
 
-function isNonEmptyString(value: unknown): value is string {
+export function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;
 }
 
-function optionalString(value: unknown, claim: string): string | undefined {
+export function optionalString(value: unknown, claim: string): string | undefined {
   if (absent(value)) return undefined;
   if (typeof value !== 'string') throw new AuthError('token_invalid', `"${claim}" is not a string`);
   return value;
 }
 
-function stringList(value: unknown, claim: string): string[] {
+export function stringList(value: unknown, claim: string): string[] {
   if (absent(value)) return [];
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
     throw new AuthError('token_invalid', `"${claim}" is not a list of strings`);

@@ -24,6 +24,11 @@ export interface EdgeConfig {
   readonly revocation: 'off' | 'strict';
   /** What `strict` does when the store cannot answer. */
   readonly revocationOnStoreError: 'allow' | 'deny';
+  /**
+   * The `aud` machine callers' bearer tokens must carry (the audience your M2M clients are
+   * registered with); bearer tokens are refused while it is unset.
+   */
+  readonly apiAudience: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -229,6 +234,7 @@ export function readEdgeConfig(env: Env): EdgeConfig {
       ['allow', 'deny'],
       'allow',
     ),
+    apiAudience: env.SCALEKIT_API_AUDIENCE?.trim() || undefined,
   };
 }
 

@@ -8,6 +8,7 @@ export const AUTH_ERRORS = {
   token_expired: { status: 401, message: 'Your session needs to be renewed.' },
   token_invalid: { status: 401, message: 'The session could not be verified.' },
   forbidden: { status: 403, message: 'Your account does not have the role this needs.' },
+  insufficient_scope: { status: 403, message: 'This token does not carry the scope this needs.' },
   step_up_required: {
     status: 401,
     message: 'Please sign in again to continue: this needs a recent sign-in.',
@@ -69,6 +70,7 @@ export const AUTH_ERRORS = {
   jwks_unavailable: { status: 503, message: 'Sign-in is temporarily unavailable.' },
   store_unavailable: { status: 503, message: 'Sign-in is temporarily unavailable.' },
   config_invalid: { status: 500, message: 'Sign-in is not configured correctly on this server.' },
+  rate_limited: { status: 429, message: 'Too many requests. Please wait a moment and try again.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type AuthErrorCode = keyof typeof AUTH_ERRORS;

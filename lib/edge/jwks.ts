@@ -27,6 +27,8 @@ export interface KeySetOptions {
   maxAgeMs?: number;
   /** A `{ jwks, uat }` object shared between isolates (jose's `jwksCache`), e.g. kept in Redis. */
   cache?: ExportedJWKSCache;
+  /** The clock for the cooldown and the keys' age, in milliseconds (tests inject one). */
+  now?: () => number;
 }
 
 const KEY_DISCOVERY_HEADERS = ['jku', 'x5u', 'jwk', 'x5c'] as const;
@@ -38,8 +40,11 @@ const KEY_DISCOVERY_HEADERS = ['jku', 'x5u', 'jwk', 'x5c'] as const;
  * - a cold isolate fetches once, shared by every concurrent verify; if that fails it fails closed
  *   with `jwks_unavailable`;
  * - an unknown `kid` triggers one refetch (concurrent ones wait for the same request), then a
- *   cooldown in which further unknown kids fail fast without fetching — so a key rotation at
- *   Scalekit is picked up without a restart, and a flood of forged kids cannot hammer `/keys`;
+ *   cooldown in which further unknown kids fail fast without fetching, with `jwks_unavailable`
+ *   (transient: the kid may be a key Scalekit rotated in since) — so a key rotation at Scalekit is
+ *   picked up without a restart and signs no one out, and a flood of forged kids cannot hammer
+ *   `/keys` (at most one fetch per cooldown); only a kid missing from a set fetched for it is
+ *   `token_invalid`;
  * - a failed refetch keeps the keys already held: a warm isolate keeps verifying while `/keys`
  *   is down;
  * - keys older than `maxAgeMs` are refreshed in the background, never on a request's time;
@@ -53,6 +58,7 @@ const KEY_DISCOVERY_HEADERS = ['jku', 'x5u', 'jwk', 'x5c'] as const;
 export function createKeySet(url: URL, options: KeySetOptions = {}): KeySet {
   const maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
   const cooldownMs = options.cooldownMs ?? 30_000;
+  const now = options.now ?? (() => Date.now());
   const remote = createRemoteJWKSet(url, {
     timeoutDuration: options.timeoutMs ?? 3_000,
     // Only `reload()` is used: the rules above decide when to fetch.
@@ -66,7 +72,7 @@ export function createKeySet(url: URL, options: KeySetOptions = {}): KeySet {
     | undefined;
   let heldSince = options.cache?.uat ?? 0;
   let lastUnknownKidFetch = -Infinity;
-  let unknownKidFetch: Promise<void> | undefined;
+  let unknownKidFetch: Promise<boolean> | undefined;
   let nextBackgroundRefresh = 0;
 
   /** Installs whatever set jose holds now; a different set is a new generation. */
@@ -74,7 +80,7 @@ export function createKeySet(url: URL, options: KeySetOptions = {}): KeySet {
     const jwks = remote.jwks();
     if (!jwks || jwks === held?.jwks) return;
     held = { jwks, kids: new Set(jwks.keys.map((key) => key.kid)), local: createLocalJWKSet(jwks) };
-    heldSince = Date.now();
+    heldSince = now();
     generation += 1;
   };
   const reload = () => remote.reload().then(install);
@@ -95,21 +101,31 @@ export function createKeySet(url: URL, options: KeySetOptions = {}): KeySet {
         if (!held)
           throw new AuthError('jwks_unavailable', 'JWKS could not be fetched', { cause: err });
       });
-    } else if (Date.now() - heldSince >= maxAgeMs && Date.now() >= nextBackgroundRefresh) {
-      nextBackgroundRefresh = Date.now() + cooldownMs;
+    } else if (now() - heldSince >= maxAgeMs && now() >= nextBackgroundRefresh) {
+      nextBackgroundRefresh = now() + cooldownMs;
       reload().catch(() => undefined);
     }
 
     if (!held!.kids.has(header.kid)) {
-      if (!unknownKidFetch && Date.now() - lastUnknownKidFetch >= cooldownMs) {
-        lastUnknownKidFetch = Date.now();
+      if (!unknownKidFetch && now() - lastUnknownKidFetch >= cooldownMs) {
+        lastUnknownKidFetch = now();
         unknownKidFetch = reload()
-          .catch(() => undefined)
+          .then(() => true)
+          .catch(() => false)
           .finally(() => {
             unknownKidFetch = undefined;
           });
       }
-      await unknownKidFetch;
+      // No fetch allowed (the cooldown holds) or the fetch failed: the kid may be a key Scalekit
+      // just rotated in, so this is transient (retry page, 503; cookies kept), never a sign-out.
+      // Only a set fetched just now that still lacks the kid makes the token invalid.
+      if (!(await unknownKidFetch) && !held!.kids.has(header.kid)) {
+        const wait = Math.ceil((lastUnknownKidFetch + cooldownMs - now()) / 1000);
+        throw new AuthError(
+          'jwks_unavailable',
+          `unknown "kid" and no key set refetch possible for ${Math.max(wait, 0)} s`,
+        );
+      }
     }
     return held!.local(header, token);
   };

@@ -1,5 +1,5 @@
 import { jwtVerify, type JWTPayload } from 'jose';
-import { edgeConfig } from './config';
+import { edgeConfig, type EdgeConfig } from './config';
 import { AuthError, type AuthErrorCode } from './errors';
 import { scalekitKeySet, type KeySet } from './jwks';
 
@@ -19,14 +19,14 @@ export interface TokenKind {
   readonly requiredClaims: readonly string[];
   /** Refuse tokens issued (`iat`) longer ago than this, e.g. `'5 minutes'`. */
   readonly maxTokenAge?: string;
-  /**
-   * `required` (the default): `aud` must contain this client id. `when-present`: a token without
-   * `aud` passes, one with an `aud` must still name this client (IdP-initiated login tokens, whose
-   * audience Scalekit does not document).
-   */
-  readonly audience?: 'required' | 'when-present';
   /** The code every failure of this kind is reported with (JWKS outages excepted). */
   readonly invalid: AuthErrorCode;
+  /**
+   * The `aud` it must carry: this app's client id by default; another one (machine callers'
+   * tokens); or `'when-present'`: a token without `aud` passes, one with an `aud` must still name
+   * this client (IdP-initiated login tokens, whose audience Scalekit does not document).
+   */
+  readonly audience?: ((config: EdgeConfig) => string | undefined) | 'when-present';
 }
 
 export interface VerifiedJwt {
@@ -57,7 +57,10 @@ export async function verifyJwt(
   if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
     throw new AuthError(kind.invalid, `${kind.name} is empty or too long`);
   }
-  const { envUrl, clientId } = edgeConfig();
+  const config = edgeConfig();
+  const whenPresent = kind.audience === 'when-present';
+  const audience = typeof kind.audience === 'function' ? kind.audience(config) : config.clientId;
+  if (audience === undefined) throw new AuthError(kind.invalid, `no audience for ${kind.name}s`);
   try {
     const { payload } = await jwtVerify(
       token,
@@ -67,16 +70,16 @@ export async function verifyJwt(
       },
       {
         algorithms: ['RS256'],
-        issuer: envUrl,
-        ...(kind.audience === 'when-present' ? {} : { audience: clientId }),
+        issuer: config.envUrl,
+        ...(whenPresent ? {} : { audience }),
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         requiredClaims: [...kind.requiredClaims],
         ...(kind.maxTokenAge === undefined ? {} : { maxTokenAge: kind.maxTokenAge }),
       },
     );
-    if (kind.audience === 'when-present' && payload.aud !== undefined) {
+    if (whenPresent && payload.aud !== undefined) {
       const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-      if (!audiences.includes(clientId)) {
+      if (!audiences.includes(audience)) {
         throw new AuthError(kind.invalid, `${kind.name} was issued to another audience`);
       }
     }

@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import type { AccessTokenClaims } from './access-token';
+import { protectBearer } from './bearer';
 import { edgeConfig } from './config';
 import { AuthError, isAuthError, type AuthErrorCode } from './errors';
 import { logAuthFailure } from './log';
@@ -25,6 +26,9 @@ const MAX_REFRESH_BUFFER_SECONDS = 10;
  */
 export async function protect(request: NextRequest): Promise<NextResponse> {
   const kind = requestKind(request);
+  // A machine caller (`Authorization: Bearer`) is judged by its token alone.
+  const bearer = await protectBearer(request, kind);
+  if (bearer) return bearer;
   const outcome = await check(request);
   if (outcome.ok) {
     const refreshDue = kind === 'document' && isRefreshDue(outcome.claims);

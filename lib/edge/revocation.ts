@@ -1,5 +1,6 @@
 import type { AccessTokenClaims } from './access-token';
 import type { EdgeConfig } from './config';
+import { createRecentReads, type RecentReads } from './recent-reads';
 import { StoreError } from './store-error';
 import { createUpstashReader, type RevocationReader } from './upstash-reader';
 
@@ -14,17 +15,26 @@ export const revocationKeys = {
   organization: (oid: string) => `revoked:oid:${oid}`,
 } as const;
 
-let reader: RevocationReader | undefined;
+let reader: RecentReads | undefined;
 
 /**
- * What strict revocation reads the list with: Upstash over one `fetch`. Strict revocation needs
- * Upstash (the configuration refuses it otherwise): the Edge and Node never share memory, so an
- * in-memory list written by `/logout` would be invisible to the middleware.
+ * What strict revocation reads the list with: Upstash over one `fetch`, each answer reused for at
+ * most 1 s per session and user (`createRecentReads`). Strict revocation needs Upstash (the
+ * configuration refuses it otherwise): the Edge and Node never share memory, so an in-memory list
+ * written by `/logout` would be invisible to the middleware.
  */
 export function revocationReader(config: Pick<EdgeConfig, 'upstash'>): RevocationReader {
   if (!config.upstash) throw new StoreError('strict revocation needs Upstash Redis');
-  reader ??= createUpstashReader(config.upstash);
+  reader ??= createRecentReads(createUpstashReader(config.upstash));
   return reader;
+}
+
+/**
+ * Forgets this isolate's recent answers: called after this instance writes a revocation, so its
+ * own requests see it at once rather than within the 1 s bound.
+ */
+export function forgetRecentRevocationReads(): void {
+  reader?.clear();
 }
 
 /**
@@ -37,7 +47,7 @@ export function revocationReader(config: Pick<EdgeConfig, 'upstash'>): Revocatio
  */
 export async function isRevoked(
   store: RevocationReader,
-  claims: Pick<AccessTokenClaims, 'sid' | 'sub' | 'iat' | 'oid'>,
+  claims: Pick<AccessTokenClaims, 'sid' | 'sub' | 'iat'> & Partial<Pick<AccessTokenClaims, 'oid'>>,
   config: Pick<EdgeConfig, 'revocationOnStoreError'>,
 ): Promise<boolean> {
   const { sid, sub, oid, iat } = claims;
@@ -64,7 +74,7 @@ export async function isRevoked(
  * if (await isRevokedUnderStrict(claims, edgeConfig())) return signIn();
  */
 export async function isRevokedUnderStrict(
-  claims: Pick<AccessTokenClaims, 'sid' | 'sub' | 'iat' | 'oid'>,
+  claims: Pick<AccessTokenClaims, 'sid' | 'sub' | 'iat'> & Partial<Pick<AccessTokenClaims, 'oid'>>,
   config: Pick<EdgeConfig, 'revocation' | 'revocationOnStoreError' | 'upstash'>,
 ): Promise<boolean> {
   return config.revocation === 'strict' && isRevoked(revocationReader(config), claims, config);

@@ -78,7 +78,7 @@ export class VerifiedSessionCache {
     this.#sync(generation);
     this.#delete(sealed);
     this.#entries.set(sealed, {
-      claims,
+      claims: deepFreeze(claims),
       until: Math.min(Date.now() + maxAgeMs, claims.exp * 1000),
       bytes,
     });
@@ -101,4 +101,15 @@ export class VerifiedSessionCache {
     this.#bytes = 0;
     this.#generation = generation;
   }
+}
+
+/**
+ * Every request with the same cookie gets the same claims object: frozen (arrays and payload
+ * included), an app's `roles.push()` or `permissions.sort()` throws instead of changing what the
+ * next request is authorized to do.
+ */
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  for (const inner of Object.values(value)) deepFreeze(inner);
+  return Object.freeze(value);
 }

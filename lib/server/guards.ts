@@ -2,8 +2,12 @@ import 'server-only';
 import { forbidden, redirect } from 'next/navigation';
 import type { NextRequest } from 'next/server';
 import { hasPermission, hasRole } from '@/lib/edge/access-token';
+import { bearerErrorJson, judgeBearer, presentsBearer } from '@/lib/edge/bearer';
 import { AuthError, type AuthErrorCode } from '@/lib/edge/errors';
+import type { MachineClaims } from '@/lib/edge/machine-token';
+import { requestKind } from '@/lib/edge/request-kind';
 import { logAuthFailure } from '@/lib/edge/log';
+import { noStore } from '@/lib/edge/responses';
 import { sanitizeReturnTo } from '@/lib/edge/return-to';
 import { authRoute, failRoute, type RouteHandler } from './route-handler';
 import { currentSession, readSession, type Session } from './session';
@@ -169,7 +173,7 @@ export async function checkRecentSignIn(
 
 /**
  * Wraps a Route Handler that needs a session (and optionally {@link Requirements}). The handler
- * runs only with a verified session that meets them; otherwise the answer is JSON with a code:
+ * runs only with a verified session that meets them, and its answer is never cached; otherwise the answer is JSON with a code:
  * 401 `unauthenticated`, 401 `token_expired` (which `fetchWithSession()` renews and retries), 403
  * `forbidden`, 401 `step_up_required` (with `WWW-Authenticate: Bearer
  * error="insufficient_user_authentication"`, RFC 9470), 503 `jwks_unavailable`.
@@ -188,10 +192,97 @@ export function withSession<Context = undefined>(
   requirements: Requirements = {},
 ): RouteHandler<Context> {
   return authRoute(async (request: NextRequest, context: Context) => {
-    const read = await readSession(request.cookies);
-    if (!read.ok) return failRoute(request, new AuthError(read.reason));
-    const code: AuthErrorCode | null = unmet(read.session, requirements);
-    if (code !== null) return failRoute(request, new AuthError(code, 'requirement not met'));
-    return handler(request, read.session, context);
+    // A session route takes no bearer token: one credential per request, and that one a cookie.
+    if (presentsBearer(request.headers)) return refuseBearer(request, 'invalid_request');
+    const person = await personOf(request, requirements);
+    return person instanceof Response ? person : personal(await handler(request, person, context));
   });
+}
+
+/** The session of the request's cookie that meets `requirements`, or the coded answer. */
+async function personOf(request: NextRequest, requirements: Requirements) {
+  const read = await readSession(request.cookies);
+  if (!read.ok) return failRoute(request, new AuthError(read.reason));
+  const code: AuthErrorCode | null = unmet(read.session, requirements);
+  if (code !== null) return failRoute(request, new AuthError(code, 'requirement not met'));
+  return read.session;
+}
+
+/** Who called a {@link withAuth} route: a signed-in person, or a machine with a bearer token. */
+export type Caller =
+  | { readonly kind: 'person'; readonly session: Session }
+  | { readonly kind: 'machine'; readonly claims: MachineClaims };
+
+export interface AuthRequirements extends Requirements {
+  /**
+   * Scopes a machine caller's token must all carry (403 `insufficient_scope` otherwise). People
+   * are judged by the other requirements (role, permission, …), which no machine can meet.
+   */
+  readonly scopes?: readonly string[];
+}
+
+/**
+ * {@link withSession} for a Route Handler that also serves machine callers: `Authorization:
+ * Bearer <token>` from a Scalekit M2M client (client credentials), verified by the same JWT core
+ * (RS256, `iss`, `aud` = `SCALEKIT_API_AUDIENCE`, expiry) with no network call, or a session
+ * cookie; never both (400 `invalid_request`). A bearer answer carries RFC 6750's
+ * `WWW-Authenticate`: 401 `error="invalid_token"` (`token_invalid`, `token_expired`), 403
+ * `error="insufficient_scope"` with the scopes needed.
+ *
+ * @example
+ * export const GET = withAuth(async (request, caller) =>
+ *   Response.json({ organization: caller.kind === 'machine' ? caller.claims.oid : caller.session.claims.oid }),
+ *   { scopes: ['reports:read'], permission: 'reports:read' },
+ * );
+ */
+export function withAuth<Context = undefined>(
+  handler: (request: NextRequest, caller: Caller, context: Context) => Response | Promise<Response>,
+  requirements: AuthRequirements = {},
+): RouteHandler<Context> {
+  const { scopes = [], ...forPeople } = requirements;
+  return authRoute(async (request: NextRequest, context: Context) => {
+    if (!presentsBearer(request.headers)) {
+      const person = await personOf(request, forPeople);
+      if (person instanceof Response) return person;
+      return personal(await handler(request, { kind: 'person', session: person }, context));
+    }
+    const outcome = await judgeBearer(request, requestKind(request));
+    if (!outcome.ok) {
+      const { error } = outcome;
+      // Not the caller's doing: authRoute answers them (503, 500) as for a session.
+      if (error.code === 'jwks_unavailable' || error.code === 'config_invalid') throw error;
+      return refuseBearer(request, error.code, error.message);
+    }
+    const { claims } = outcome;
+    if (!scopes.every((scope) => claims.scopes.includes(scope))) {
+      return refuseBearer(request, 'insufficient_scope', 'a scope is missing', scopes);
+    }
+    if (Object.values(forPeople).some((value) => value !== undefined)) {
+      return failRoute(request, new AuthError('forbidden', 'a requirement only people can meet'));
+    }
+    return handler(request, { kind: 'machine', claims }, context);
+  });
+}
+
+function refuseBearer(
+  request: NextRequest,
+  code: AuthErrorCode,
+  detail: string = 'a bearer token on a session route',
+  scopes: readonly string[] = [],
+): Response {
+  logAuthFailure({ code, route: request.nextUrl.pathname, kind: 'api', detail });
+  return bearerErrorJson(code, scopes);
+}
+
+/**
+ * The handler read a session, so whatever it answers is that person's: `private, no-store` with
+ * `Vary: Cookie`, even a 200 outside the middleware's matcher. A `Response.redirect()` has
+ * immutable headers, so it is copied first.
+ */
+function personal(response: Response): Response {
+  try {
+    return noStore(response);
+  } catch {
+    return noStore(new Response(response.body, response));
+  }
 }

@@ -22,14 +22,25 @@ export interface SingleFlightOptions {
   waitMs?: number;
 }
 
-const inFlight = new Map<string, Promise<TokenPair>>();
+/**
+ * This process's redemptions by token hash: in flight, then settled for the grace window. The
+ * settled outcome (a pair or a rejection) answers a late arrival in this process whether or not
+ * the store does: with the store down it is the only thing that does, and a request whose hashing
+ * finished just after the first redemption would otherwise redeem a token Scalekit already rotated.
+ * Insertion-ordered, so the oldest entries leave first when it is full.
+ */
+const flights = new Map<string, { promise: Promise<TokenPair>; settledUntil: number }>();
+const GRACE_MS = 30_000;
+/** Far more refreshes than one process sees in a grace window; a bound on memory, not a limit. */
+const MAX_SETTLED = 10_000;
 let warnedDegraded = false;
 
 /**
  * Redeems `refreshToken` at most once across every request and instance sharing the store.
  * Scalekit rotates refresh tokens, so two redemptions of the same token sign someone out.
  *
- * - Within a process, concurrent callers share one promise.
+ * - Within a process, concurrent callers share one promise, and its outcome answers later callers
+ *   with the same token for the grace window (the store down or not).
  * - Across instances, a `SET NX PX` lock elects one redeemer; it stores the new pair (sealed) under
  *   a result key for a grace window and releases the lock by compare-and-delete. The others poll
  *   for the result; a request that arrives later with the old token inside the window gets the same
@@ -47,15 +58,37 @@ export function singleFlightRefresh(
   options: SingleFlightOptions,
 ): Promise<TokenPair> {
   return sha256(refreshToken).then((key) => {
-    let flight = inFlight.get(key);
-    if (!flight) {
-      flight = coordinate(key, () => redeem(refreshToken), options).finally(() => {
-        inFlight.delete(key);
-      });
-      inFlight.set(key, flight);
-    }
-    return flight;
+    const known = flights.get(key);
+    if (known && known.settledUntil > Date.now()) return known.promise;
+    if (known) flights.delete(key);
+    const graceMs = options.graceMs ?? GRACE_MS;
+    const entry = {
+      promise: coordinate(key, () => redeem(refreshToken), options),
+      settledUntil: Infinity,
+    };
+    entry.promise.then(
+      () => settle(entry, graceMs),
+      // A rejected token stays rejected for late arrivals; a transient failure is retried.
+      (err: unknown) =>
+        isAuthError(err, 'refresh_failed') ? settle(entry, graceMs) : forget(key, entry),
+    );
+    flights.set(key, entry);
+    return entry.promise;
   });
+}
+
+function settle(entry: { settledUntil: number }, graceMs: number): void {
+  entry.settledUntil = Date.now() + graceMs;
+  // Drop expired entries from the oldest end, and the oldest settled ones past the bound.
+  for (const [oldKey, old] of flights) {
+    if (old.settledUntil === Infinity) continue;
+    if (old.settledUntil > Date.now() && flights.size <= MAX_SETTLED) break;
+    flights.delete(oldKey);
+  }
+}
+
+function forget(key: string, entry: object): void {
+  if (flights.get(key) === entry) flights.delete(key);
 }
 
 async function coordinate(
@@ -63,7 +96,7 @@ async function coordinate(
   redeem: () => Promise<TokenPair>,
   options: SingleFlightOptions,
 ): Promise<TokenPair> {
-  const { store, secrets, lockTtlMs = 15_000, graceMs = 30_000, waitMs = 5_000 } = options;
+  const { store, secrets, lockTtlMs = 15_000, graceMs = GRACE_MS, waitMs = 5_000 } = options;
   const lockKey = `refresh:lock:${key}`;
   const resultKey = `refresh:result:${key}`;
   const owner = crypto.randomUUID();

@@ -1,5 +1,5 @@
 import 'server-only';
-import { revocationKeys } from '@/lib/edge/revocation';
+import { forgetRecentRevocationReads, revocationKeys } from '@/lib/edge/revocation';
 import type { EdgeConfig } from '@/lib/edge/config';
 import type { Store } from './store/store';
 
@@ -23,6 +23,7 @@ export function revocationHorizon(config: Pick<EdgeConfig, 'sessionMaxAgeSeconds
  */
 export async function revokeSession(store: Store, sid: string, untilExp: number): Promise<void> {
   await store.set(revocationKeys.session(sid), '1', ttlUntil(untilExp));
+  forgetRecentRevocationReads();
 }
 
 /**
@@ -66,6 +67,7 @@ export async function revokeOrganization(
 async function revokeSince(store: Store, key: string, untilExp: number, since?: number) {
   const time = since ?? Math.floor(Date.now() / 1000);
   await store.set(key, String(time), ttlUntil(untilExp));
+  forgetRecentRevocationReads();
 }
 
 function ttlUntil(exp: number): number {

@@ -1,10 +1,11 @@
 import 'server-only';
 import type { NextRequest, NextResponse } from 'next/server';
 import { edgeConfig } from '@/lib/edge/config';
-import { isAuthError, type AuthError, type AuthErrorCode } from '@/lib/edge/errors';
+import { AuthError, isAuthError, type AuthErrorCode } from '@/lib/edge/errors';
 import { logAuthFailure } from '@/lib/edge/log';
 import { requestKind } from '@/lib/edge/request-kind';
 import { errorJson, errorPage, signInErrorRedirect } from '@/lib/edge/responses';
+import { rateLimit, type RateLimitedRoute } from './rate-limit';
 
 /**
  * Answers an auth failure in a Route Handler: one log line, then a page for a document (with a
@@ -35,18 +36,41 @@ export type RouteHandler<Context> = (
 
 type RouteContext<Context> = [Context] extends [undefined] ? [] : [context: Context];
 
+type Handler<Context> = (request: NextRequest, context: Context) => Response | Promise<Response>;
+
+export interface AuthRouteOptions {
+  /** Counts requests per client against this route's limit (lib/server/rate-limit.ts). */
+  rateLimit?: RateLimitedRoute;
+}
+
 /**
  * Wraps a Route Handler so that an {@link AuthError} it throws (a configuration error, a JWKS
  * outage) becomes a coded, logged answer instead of Next's bare 500. Anything else is rethrown.
+ * With `rateLimit`, a client over that route's limit gets 429 `rate_limited` with `Retry-After`
+ * (a plain page for a document) before the handler runs.
  *
  * @example
  * export const GET = authRoute(async (request) => { … });
+ * export const GET = authRoute({ rateLimit: 'login' }, async (request) => { … });
  */
+export function authRoute<Context = undefined>(handler: Handler<Context>): RouteHandler<Context>;
 export function authRoute<Context = undefined>(
-  handler: (request: NextRequest, context: Context) => Response | Promise<Response>,
+  options: AuthRouteOptions,
+  handler: Handler<Context>,
+): RouteHandler<Context>;
+export function authRoute<Context>(
+  ...args: [Handler<Context>] | [AuthRouteOptions, Handler<Context>]
 ): RouteHandler<Context> {
+  const [options, handler] = args.length === 1 ? [{}, args[0]] : args;
   return async (request: NextRequest, ...[context]: RouteContext<Context>) => {
     try {
+      const retryAfter = options.rateLimit ? await rateLimit(request, options.rateLimit) : null;
+      if (retryAfter !== null) {
+        const error = new AuthError('rate_limited', `over the ${options.rateLimit} limit`);
+        const response = failRoute(request, error);
+        response.headers.set('Retry-After', String(retryAfter));
+        return response;
+      }
       return await handler(request, context as Context);
     } catch (err) {
       if (isAuthError(err)) return failRoute(request, err);

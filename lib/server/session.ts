@@ -105,17 +105,31 @@ export function sessionSnapshot(session: Session): SessionSnapshot {
  * The session state for `<SessionProvider initial={…}>`: `signed-in`, `renewing` (the access
  * token expired: shown as signed in while the browser renews it), or `signed-out`.
  */
-export async function getSessionState(): Promise<SessionState> {
-  let read: SessionRead;
+export function getSessionState(): Promise<SessionState> {
+  return stateOf(currentSession);
+}
+
+/**
+ * {@link getSessionState} for the given cookies (a Route Handler's `request.cookies`).
+ *
+ * @example
+ * return Response.json(await readSessionState(request.cookies));
+ */
+export function readSessionState(cookies: CookieSource): Promise<SessionState> {
+  return stateOf(() => readSession(cookies));
+}
+
+async function stateOf(read: () => Promise<SessionRead>): Promise<SessionState> {
+  let outcome: SessionRead;
   try {
-    read = await currentSession();
+    outcome = await read();
   } catch (err) {
     if (isAuthError(err, 'jwks_unavailable')) return SIGNED_OUT;
     throw err;
   }
-  if (read.ok) return { status: 'signed-in', session: sessionSnapshot(read.session) };
-  if (read.reason === 'token_expired') {
-    return { status: 'renewing', session: sessionSnapshot(read.expired) };
+  if (outcome.ok) return { status: 'signed-in', session: sessionSnapshot(outcome.session) };
+  if (outcome.reason === 'token_expired') {
+    return { status: 'renewing', session: sessionSnapshot(outcome.expired) };
   }
   return SIGNED_OUT;
 }

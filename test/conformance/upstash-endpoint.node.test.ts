@@ -122,6 +122,21 @@ describe('the local Upstash REST endpoint', () => {
     expect(await script.evalsha([k], ['?'])).toBe('scripted?');
   });
 
+  it('accepts the Upstash-only allow-key-locking script flag (@upstash/ratelimit sends it), EVALSHA by the client’s hash included', async () => {
+    const k = key('locking');
+    await raw.set(k, 'locked');
+    const script = raw.createScript<string>(
+      `#!lua flags=allow-key-locking\nreturn redis.call('GET', KEYS[1]) .. ARGV[1]`,
+    );
+    expect(await script.exec([k], ['!'])).toBe('locked!');
+    expect(await script.evalsha([k], ['?'])).toBe('locked?');
+    // Flags redis-server knows stay as they are.
+    const readOnly = raw.createScript<string>(
+      `#!lua flags=no-writes,allow-key-locking\nreturn redis.call('SET', KEYS[1], 'x')`,
+    );
+    await expect(readOnly.exec([k], [])).rejects.toThrow(/Write commands are not allowed/);
+  });
+
   it('runs redis.multi() as a real MULTI/EXEC transaction', async () => {
     const k = key('multi');
     const tx = redis.multi();

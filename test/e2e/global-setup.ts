@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
+import { M2M_AUDIENCE } from '../tools/scalekit-stand-in/m2m-clients';
 import { appEnvironment } from './support/app-environment';
 import { nextBuild, nextStart, type NextServer } from './support/next-process';
 
@@ -34,6 +35,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       NODE_ENV: 'production',
       NEXT_TELEMETRY_DISABLED: '1',
       ...values,
+      // The stand-in's M2M client's audience: its bearer tokens reach the API routes.
+      SCALEKIT_API_AUDIENCE: M2M_AUDIENCE,
     };
 
     if (process.env.E2E_SKIP_BUILD === '1' && existsSync(`${root}/.next/BUILD_ID`)) {

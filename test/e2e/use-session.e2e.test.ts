@@ -45,11 +45,13 @@ describe('useSession()', () => {
     await expireAccessToken(context);
     const before = await tokenRequests();
 
+    const told = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/session');
     const response = await page.goto('/');
-    const html = await response!.text();
-    // Rendered as the person, renewing: never the Sign in button.
-    expect(html).toContain('data-session-status="renewing"');
-    expect(html).toContain(EMAILS.admin);
+    // The page is static: the HTML knows nobody; /api/session tells the browser who it is.
+    expect(await response!.text()).not.toContain(EMAILS.admin);
+    const state = (await (await told).json()) as { status: string; session: { user: unknown } };
+    // Shown as the person, renewing: never the Sign in button.
+    expect(state).toMatchObject({ status: 'renewing', session: { user: { email: EMAILS.admin } } });
     await expect.poll(() => accountStatus(page), { timeout: 10_000 }).toBe('signed-in');
     expect(await page.getByTestId('home-email').textContent()).toBe(EMAILS.admin);
     expect((await tokenRequests()) - before).toBe(1);

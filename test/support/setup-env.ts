@@ -1,4 +1,5 @@
 import { inject } from 'vitest';
+import { M2M_AUDIENCE } from '../tools/scalekit-stand-in/m2m-clients';
 
 // Every suite talks to the local issuer started by global-issuer.ts, as the app would talk to
 // Scalekit. Values are set before any module reads its configuration.
@@ -9,6 +10,8 @@ process.env.APP_URL = 'http://127.0.0.1:3999';
 process.env.SESSION_COOKIE_SECRET = 'test-session-secret-0123456789abcdef';
 // The signing secret of the app's webhook endpoint (a whsec_ secret, as the dashboard shows it).
 process.env.SCALEKIT_WEBHOOK_SECRET = 'whsec_dGVzdC13ZWJob29rLXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVm';
+// The audience the stand-in's M2M client is registered with.
+process.env.SCALEKIT_API_AUDIENCE = M2M_AUDIENCE;
 // A hung token endpoint must turn into a transient error quickly.
 process.env.SCALEKIT_TIMEOUT_MS = '1500';
 

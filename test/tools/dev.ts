@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { startIssuer, type RunningIssuer } from './scalekit-stand-in';
 import { WebhookSender } from './scalekit-stand-in/webhooks';
+import { M2M_AUDIENCE } from './scalekit-stand-in/m2m-clients';
 
 const require = createRequire(import.meta.url);
 const nextBin = require.resolve('next/dist/bin/next');
@@ -35,6 +36,8 @@ if (!process.env.SCALEKIT_ENV_URL) {
     SESSION_COOKIE_SECRET:
       process.env.SESSION_COOKIE_SECRET ?? randomBytes(32).toString('base64url'),
     SCALEKIT_WEBHOOK_SECRET: webhookSecret,
+    // The stand-in's M2M client's audience: its bearer tokens reach /api/protected/reports.
+    SCALEKIT_API_AUDIENCE: M2M_AUDIENCE,
   });
   console.log(
     `No SCALEKIT_ENV_URL set: using the local Scalekit stand-in at ${issuer.url} ` +

@@ -30,7 +30,7 @@ const OWN_PARAMS = [
  * authorize URL unchanged (invitations carry their own). `?error=` shows the coded error page
  * instead, so a failed sign-in never loops silently back into Scalekit.
  */
-export const GET = authRoute(async (request: NextRequest) => {
+export const GET = authRoute({ rateLimit: 'login' }, async (request: NextRequest) => {
   const { searchParams } = request.nextUrl;
   const error = searchParams.get('error');
   // Never reflected: a known code of ours, else the generic provider error.

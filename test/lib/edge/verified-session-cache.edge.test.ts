@@ -123,4 +123,28 @@ describe('VerifiedSessionCache', () => {
     on.set('x'.repeat(3_800), claims(), 1);
     expect(on.size).toBe(1);
   });
+
+  it('cached claims cannot be changed by one request for the next', () => {
+    const cache = new VerifiedSessionCache({ maxEntries: 10, maxBytes: 1 << 20, maxAgeMs: 60_000 });
+    const roles = ['member'];
+    const permissions = ['write', 'read'];
+    const payload = { roles: ['member'], org: { name: 'Acme' } };
+    cache.set('v', { ...claims(), roles, permissions, payload }, 1);
+    const first = cache.get('v', 1)!;
+    expect(() => (first.roles as string[]).push('admin')).toThrow(TypeError);
+    expect(() => (first.permissions as string[]).sort()).toThrow(TypeError);
+    expect(() => (first.permissions as string[]).push('write')).toThrow(TypeError);
+    expect(() => ((first.payload.roles as string[]).length = 0)).toThrow(TypeError);
+    expect(() => {
+      (first.payload.org as { name: string }).name = 'Evil';
+    }).toThrow(TypeError);
+    expect(() => {
+      (first as { sub: string }).sub = 'usr_2';
+    }).toThrow(TypeError);
+    const next = cache.get('v', 1)!;
+    expect(next.roles).toEqual(['member']);
+    expect(next.permissions).toEqual(['write', 'read']);
+    expect(next.payload).toEqual({ roles: ['member'], org: { name: 'Acme' } });
+    expect(next.sub).toBe('usr_1');
+  });
 });

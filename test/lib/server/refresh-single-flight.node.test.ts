@@ -245,6 +245,80 @@ describe('singleFlightRefresh', () => {
   });
 
   describe('when the store cannot answer', () => {
+    const storeDown: Array<[string, () => Promise<void>]> = [
+      [
+        'redis-server stopped',
+        async () => {
+          await upstash.redis.stop();
+          redisStopped = true;
+        },
+      ],
+      ['the REST endpoint answering 500', async () => upstash.rest.setFault({ mode: 'error' })],
+    ];
+    let redisStopped = false;
+    afterEach(async () => {
+      if (redisStopped) await upstash.redis.start();
+      redisStopped = false;
+    });
+
+    /**
+     * The interleaving a busy machine produces: a request whose SHA-256 of the token resolves only
+     * after the first redemption has finished and left the in-flight map. Held here by a gate on the
+     * first redemption, and the late arrival let in once it has completed.
+     */
+    async function lateArrival(
+      instance: Awaited<ReturnType<typeof loadInstance>>,
+      scalekit: CountingRedeem,
+      token: string,
+    ) {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const held: CountingRedeem = {
+        ...scalekit,
+        redeemWith: (errors) => async (refreshToken) => {
+          await gate;
+          return scalekit.redeemWith(errors)(refreshToken);
+        },
+      };
+      const first = outcome(instance.refresh(token, held));
+      const late = first.then(() => instance.refresh(token, scalekit));
+      release();
+      return { first: await first, late: await outcome(late), latePair: late.catch(() => null) };
+    }
+
+    it.each(storeDown)(
+      'answers a late arrival in the same process with the pair it shared, without redeeming again: %s',
+      async (_, breakStore) => {
+        vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+        const instance = await loadInstance();
+        const scalekit = countingRedeem();
+        const token = newRefreshToken();
+        await breakStore();
+        const { first, late, latePair } = await lateArrival(instance, scalekit, token);
+        expect([first, late]).toEqual(['ok', 'ok']);
+        // A second redemption of a token Scalekit already rotated would sign this person out.
+        expect(scalekit.calls).toEqual([token]);
+        expect(await latePair).toEqual({
+          accessToken: `at_1_${token}`,
+          refreshToken: `rt_1_${token}`,
+        });
+      },
+    );
+
+    it.each(storeDown)(
+      'answers a late arrival in the same process with the rejection, without redeeming again: %s',
+      async (_, breakStore) => {
+        vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+        const instance = await loadInstance();
+        const scalekit = countingRedeem({ failWith: 'refresh_failed' });
+        const token = newRefreshToken();
+        await breakStore();
+        const { first, late } = await lateArrival(instance, scalekit, token);
+        expect([first, late]).toEqual(['refresh_failed', 'refresh_failed']);
+        expect(scalekit.calls).toEqual([token]);
+      },
+    );
+
     it('redeems without the lock, once per process, and warns once without naming the token', async () => {
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
       const instance = await loadInstance();

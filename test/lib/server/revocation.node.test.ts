@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from '@upstash/redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { isRevoked, revocationKeys } from '@/lib/edge/revocation';
+import { isRevoked, isRevokedUnderStrict, revocationKeys } from '@/lib/edge/revocation';
 import { createUpstashReader } from '@/lib/edge/upstash-reader';
 import {
   revokeMembership,
@@ -120,5 +120,23 @@ describe('revokeSubject, revokeMembership and revokeOrganization with a given ti
     expect(await isRevoked(reader(), token(happened + 1), policy)).toBe(false);
     expect(await redis.get(revocationKeys.organization(`${oid}x`))).toBe(String(happened));
     expect(await redis.get(revocationKeys.subject(`${sub}x`))).toBe(String(happened));
+  });
+});
+
+describe('a revocation this instance writes', () => {
+  it('is seen at once by its own strict checks, though they remembered “not revoked” within 1 s', async () => {
+    const config = {
+      revocation: 'strict',
+      revocationOnStoreError: 'allow',
+      upstash: { url: upstash.url, token: upstash.token },
+    } as const;
+    const claims = { sid: `ses_${randomUUID()}`, sub: `usr_${randomUUID()}`, oid: 'org_1', iat: 1 };
+    expect(await isRevokedUnderStrict(claims, config)).toBe(false);
+    await revokeSession(store(), claims.sid, Math.floor(Date.now() / 1000) + 60);
+    expect(await isRevokedUnderStrict(claims, config)).toBe(true);
+    const sub = { ...claims, sid: `ses_${randomUUID()}` };
+    expect(await isRevokedUnderStrict(sub, config)).toBe(false);
+    await revokeSubject(store(), sub.sub, Math.floor(Date.now() / 1000) + 60);
+    expect(await isRevokedUnderStrict(sub, config)).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import type { AppVariantsResult } from './sections/app-variants';
 import type { BundleResult } from './sections/bundle-size';
 import type { ColdStartResult } from './sections/jwks-cold-start';
 import type { ColdBurstResult, FloodResult } from './sections/jwks-fetches';
@@ -36,6 +37,7 @@ export interface BenchResults {
   bundle: BundleResult;
   coldStart: ColdStartResult;
   peers: PeerTableResult;
+  appVariants: AppVariantsResult;
   jwks: { coldBurst: ColdBurstResult; coldBurstPage: ColdBurstResult; flood: FloodResult };
   race: RaceOutcome[];
   load: LoadResult;

@@ -15,7 +15,8 @@
  *
  * Builds and the peers' install are reused while their inputs are unchanged (see
  * support/build-inputs.ts). `BENCH_QUICK=1` shrinks every section (a smoke run; its report says
- * so).
+ * so); `BENCH_ONLY=app-variants` runs only section 2′ (design choices on the whole app) and prints
+ * it, leaving the report files alone.
  *
  * @example
  * npm run bench
@@ -27,6 +28,8 @@ import { judgeTargets } from './report/targets';
 import { renderReport } from './report/markdown';
 import { writeFormatted } from './report/write';
 import type { BenchResults } from './results';
+import { appVariantsSection } from './report/app-variants';
+import { measureAppVariants } from './sections/app-variants';
 import { measureBundle } from './sections/bundle-size';
 import { measureColdStarts } from './sections/jwks-cold-start';
 import { coldBurst, unknownKidFlood } from './sections/jwks-fetches';
@@ -46,7 +49,7 @@ import { installPeers } from './support/peer-install';
 import { loadPeerModules } from './support/peer-modules';
 import { mintPeerSessions } from './support/peer-sessions';
 import { BENCH_DIR } from './support/paths';
-import { startServices, type Services } from './support/services';
+import { appEnv, startServices, type Services } from './support/services';
 import { signIn } from './support/sign-in';
 import { startWorkosStandIn } from './support/workos-stand-in';
 import { makeVerifyInputs } from './verify/inputs';
@@ -60,6 +63,9 @@ const PLAN = {
     ? { rounds: 2, seconds: 2, connections: 10, warmupSeconds: 1 }
     : { rounds: 5, seconds: 2, connections: 10, warmupSeconds: 1 },
   flood: QUICK ? { count: 100, seconds: 5 } : { count: 1_000, seconds: 30 },
+  appVariants: QUICK
+    ? { rounds: 2, seconds: 2, connections: 10, warmupSeconds: 1 }
+    : { rounds: 5, seconds: 2, connections: 10, warmupSeconds: 1 },
   load: { seconds: QUICK ? 10 : 30, connections: 50, sessions: QUICK ? 3 : 10 },
   soak: QUICK
     ? { warmupSeconds: 3, seconds: 12, connections: 10, sessions: 100, sampleEveryMs: 1_000 }
@@ -94,6 +100,7 @@ interface BenchConfig {
 
 async function main(): Promise<void> {
   installChildCleanup();
+  if (process.env.BENCH_ONLY === 'app-variants') return onlyAppVariants();
   const commit = describeCommit();
   const machine = describeMachine();
   log(
@@ -110,12 +117,7 @@ async function main(): Promise<void> {
 
   const services = await step('start the stand-ins', () => startServices(ACCESS_TOKEN_TTL_SECONDS));
   const secret = randomBytes(32).toString('base64url');
-  const baseEnv = {
-    SCALEKIT_ENV_URL: services.issuerUrl,
-    SCALEKIT_CLIENT_ID: services.clientId,
-    SCALEKIT_CLIENT_SECRET: services.clientSecret,
-    SESSION_COOKIE_SECRET: secret,
-  };
+  const baseEnv = appEnv(services, secret);
   const config: BenchConfig = {
     services,
     baseEnv,
@@ -151,6 +153,9 @@ async function main(): Promise<void> {
     ),
   );
   await workos.close();
+  const appVariants = await step('2′. design choices on the whole app (alternating rounds)', () =>
+    measureAppVariants(services, baseEnv, PLAN.appVariants),
+  );
   const shared = await sharedUpstashSections(config);
   const memory = await step(
     '3./4. in-memory instances: cold page burst, refresh race; the seed',
@@ -180,6 +185,7 @@ async function main(): Promise<void> {
     bundle,
     coldStart,
     peers,
+    appVariants,
     jwks: { coldBurst: shared.coldBurst, coldBurstPage: memory.coldBurstPage, flood: shared.flood },
     race: [shared.race, ...memory.race],
     load: shared.load,
@@ -192,6 +198,28 @@ async function main(): Promise<void> {
   log(
     `wrote test/tools/bench/REPORT.md and REPORT.json: ${met}/${targets.length} targets met, ${results.setup.durationS.toFixed(0)} s`,
   );
+}
+
+/**
+ * `BENCH_ONLY=app-variants`: section 2′ alone, printed as the report would show it (the report
+ * files are left as they are): for a quick figure while working on one design choice.
+ */
+async function onlyAppVariants(): Promise<void> {
+  const services = await step('start the stand-ins', () => startServices(ACCESS_TOKEN_TTL_SECONDS));
+  try {
+    const baseEnv = {
+      SCALEKIT_ENV_URL: services.issuerUrl,
+      SCALEKIT_CLIENT_ID: services.clientId,
+      SCALEKIT_CLIENT_SECRET: services.clientSecret,
+      SESSION_COOKIE_SECRET: randomBytes(32).toString('base64url'),
+    };
+    const result = await step('2′. design choices on the whole app', () =>
+      measureAppVariants(services, baseEnv, PLAN.appVariants),
+    );
+    console.log(appVariantsSection(result));
+  } finally {
+    await services.stop();
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { ClientRegistry } from './client-registry';
+import { findM2mClient, m2mClientMetadata } from './m2m-clients';
 import type { Directory } from './directory';
 
 /** The models that hold what a grant issued. */
@@ -156,7 +157,9 @@ class ClientAdapter implements Adapter {
   constructor(readonly clients: ClientRegistry) {}
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    return id === this.clients.clientId ? { ...this.clients.metadata() } : undefined;
+    if (id === this.clients.clientId) return { ...this.clients.metadata() };
+    const m2m = findM2mClient(id);
+    return m2m && { ...m2mClientMetadata(m2m) };
   }
 
   async findByUid(): Promise<undefined> {

@@ -11,6 +11,7 @@ import type { MemoryStore } from './adapter';
 import { scalekitId } from './ids';
 import type { KeyRing } from './keys';
 import { autoSubmitLogoutPage, errorPage, signedOutPage } from './pages';
+import { findM2mClient } from './m2m-clients';
 import { idTokenClaims } from './users';
 import type { WebhookSender } from './webhooks';
 
@@ -310,6 +311,16 @@ function accessTokenShaper(store: MemoryStore, tokenMode: () => TokenMode) {
       const { scope } = jwt.payload;
       delete jwt.payload.scope;
       if (typeof scope === 'string') jwt.payload.scopes = scope.split(' ');
+      // An organization's M2M client: its registered audience, organization and scopes
+      // (developer docs, guides/m2m/scopes.mdx: `client_id`, `sub`, `oid`, `scopes`, no `sid`).
+      const m2m = findM2mClient(token.clientId);
+      if (m2m) {
+        Object.assign(jwt.payload, {
+          aud: [...m2m.audience],
+          oid: m2m.organizationId,
+          scopes: [...m2m.scopes],
+        });
+      }
       return;
     }
     const user = store.directory.user(token.accountId);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -89,19 +90,21 @@ export async function startRestServer(options: {
     }
   }
 
+  const scripts = createScriptTranslation();
+
   async function single(command: string[], encode: Encode): Promise<Answer> {
-    const [reply = null] = await resp.send([command]);
+    const [reply = null] = await resp.send([scripts.forRedis(command)]);
     if (reply instanceof RespError) return { status: 400, body: { error: reply.message } };
     return { status: 200, body: { result: encodeDeep(reply, encode) } };
   }
 
   async function pipeline(commands: string[][], encode: Encode): Promise<Answer> {
-    const replies = await resp.send(commands);
+    const replies = await resp.send(commands.map(scripts.forRedis));
     return { status: 200, body: replies.map((reply) => toEntry(reply, encode)) };
   }
 
   async function multiExec(commands: string[][], encode: Encode): Promise<Answer> {
-    const replies = await resp.send([['MULTI'], ...commands, ['EXEC']]);
+    const replies = await resp.send([['MULTI'], ...commands.map(scripts.forRedis), ['EXEC']]);
     const exec = replies.at(-1);
     // A command rejected while queueing makes Redis discard the whole transaction (EXECABORT).
     if (exec instanceof RespError) return { status: 400, body: { error: exec.message } };
@@ -146,6 +149,50 @@ export async function startRestServer(options: {
       await closed;
     },
   };
+}
+
+/** Script flags Upstash accepts and redis-server does not. */
+const UPSTASH_ONLY_FLAGS = new Set(['allow-key-locking']);
+
+/**
+ * Upstash accepts the `allow-key-locking` flag in a script's `#!lua flags=` line (it then locks
+ * only the keys a script declares; `@upstash/ratelimit` 2.1 and later send it), while redis-server
+ * 7 refuses any flag it does not know. The endpoint drops such flags before Redis sees the script,
+ * and answers `EVALSHA` for the hash of the script as the client sent it (once that script has
+ * been evaluated), as Upstash would: the client computes its hashes from its own text.
+ */
+function createScriptTranslation() {
+  const redisHashOf = new Map<string, string>();
+  const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
+  return {
+    forRedis(command: string[]): string[] {
+      const [name = '', first, ...rest] = command;
+      if (first === undefined) return command;
+      switch (name.toUpperCase()) {
+        case 'EVAL':
+        case 'EVAL_RO': {
+          const script = withoutUpstashFlags(first);
+          if (script !== first) redisHashOf.set(sha1(first), sha1(script));
+          return [name, script, ...rest];
+        }
+        case 'EVALSHA':
+        case 'EVALSHA_RO':
+          return [name, redisHashOf.get(first.toLowerCase()) ?? first, ...rest];
+        default:
+          return command;
+      }
+    },
+  };
+}
+
+function withoutUpstashFlags(script: string): string {
+  const match = /^#!lua flags=([^\n]*)/.exec(script);
+  if (!match) return script;
+  const flags = match[1]!.split(',').map((flag) => flag.trim());
+  const kept = flags.filter((flag) => !UPSTASH_ONLY_FLAGS.has(flag));
+  if (kept.length === flags.length) return script;
+  // Without flags left, no shebang at all (a blank line keeps error line numbers as they were).
+  return `${kept.length ? `#!lua flags=${kept.join(',')}` : ''}${script.slice(match[0].length)}`;
 }
 
 type Scalar = Exclude<RespReply, RespError | RespReply[]>;

@@ -19,7 +19,7 @@ const MAX_BODY_BYTES = 16 * 1024;
  * renews it. A replayed token (same `jti`) changes nothing. Answers 200, 400 `invalid_request`,
  * or 503 (`jwks_unavailable`, `store_unavailable`) for Scalekit to retry.
  */
-export const POST = authRoute(async (request: NextRequest) => {
+export const POST = authRoute({ rateLimit: 'backchannel-logout' }, async (request: NextRequest) => {
   const invalid = (why: string) => failRoute(request, new AuthError('invalid_request', why));
   const type = request.headers.get('content-type') ?? '';
   if (!type.startsWith('application/x-www-form-urlencoded')) return invalid('not a form post');

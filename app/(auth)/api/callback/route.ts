@@ -20,7 +20,7 @@ import { observeTokenEndpoint, scalekit } from '@/lib/server/scalekit';
  * (PKCE), verifies the ID token (the SDK only decodes it) and the access token, then seals the
  * session into cookies. Every failure is a coded redirect; provider text is never shown.
  */
-export const GET = authRoute(async (request: NextRequest) => {
+export const GET = authRoute({ rateLimit: 'callback' }, async (request: NextRequest) => {
   const { searchParams } = request.nextUrl;
   const config = serverConfig();
   // Not the end of a sign-in but the start of one (an initiate-login arrival, e.g. from an

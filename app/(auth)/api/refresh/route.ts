@@ -97,7 +97,7 @@ async function withSession(request: NextRequest, response: NextResponse, outcome
  * fault shows a retry page and keeps the session — or, when the current access token is still
  * valid (the early-refresh case), simply goes back.
  */
-export const GET = authRoute(async (request: NextRequest) => {
+export const GET = authRoute({ rateLimit: 'refresh' }, async (request: NextRequest) => {
   const returnTo = sanitizeReturnTo(request.nextUrl.searchParams.get('returnTo'));
   const appUrl = serverConfig().appUrl;
   const outcome = await rotate(request);
@@ -121,7 +121,7 @@ export const GET = authRoute(async (request: NextRequest) => {
  * Both forms go back to the page with another 307, so the browser re-sends them once, now with
  * fresh cookies.
  */
-export const POST = authRoute(async (request: NextRequest) => {
+export const POST = authRoute({ rateLimit: 'refresh' }, async (request: NextRequest) => {
   const outcome = await rotate(request);
   // A form the middleware replayed here: a Server Action (`Next-Action`), or a plain form post
   // that is a page load (an action's form before hydration). Both go back with a 307, so the

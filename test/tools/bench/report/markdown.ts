@@ -3,7 +3,9 @@ import { commitLabel } from '../support/commit';
 import { PEER_BUILDS } from '../support/peer-builds';
 import type { OpStat } from '../verify/measure';
 import { kb, num, pct, ratio, statuses, table, us } from './format';
+import { appVariantsSection } from './app-variants';
 import { peersSection } from './peers';
+import { soakTraffic, trendTable } from './soak';
 
 /** Renders the whole report from the measured results; every figure comes from `results`. */
 export function renderReport(results: BenchResults, targets: TargetVerdict[]): string {
@@ -39,6 +41,7 @@ export function renderReport(results: BenchResults, targets: TargetVerdict[]): s
     setupSection(results),
     verifySection(results),
     peersSection(results),
+    appVariantsSection(results.appVariants),
     jwksSection(results),
     raceSection(results),
     loadSection(results),
@@ -297,12 +300,12 @@ function raceSection(r: BenchResults): string {
 }
 
 function soakSection(r: BenchResults): string {
-  const { plan, run, samples, secondHalf } = r.soak;
+  const { samples, secondHalf } = r.soak;
   const every = Math.max(1, Math.round(samples.length / 12));
   return [
     '## 6. Soak',
     '',
-    `One \`next start\` instance (in-memory store) under mixed protected traffic for ${plan.warmupSeconds} s of warm-up and then ${plan.seconds} s sampled, at ${plan.connections} connections: the API (\`/api/protected/health\`, \`/api/protected/me\`), a document (\`/dashboard\`) and an RSC-like request (\`/dashboard/admin\`) with one of ${num(plan.sessions)} distinct sessions at random, an expired token, and no session. ${num(run.requests)} requests (${num(run.rps)} rps; statuses ${statuses(run.statusCodes)}; ${run.errors} socket errors/timeouts). \`process.memoryUsage()\` is read inside the server every ${num(plan.sampleEveryMs / 1000)} s (test/tools/bench/support/memory-sampler.mjs).`,
+    soakTraffic(r.soak),
     '',
     `Growth across the second half, its first third against its last: RSS (the median sample of each) ${num(secondHalf.rss.startMiB, 1)} → ${num(secondHalf.rss.endMiB, 1)} MiB (${signed(secondHalf.rss.growthPct)} %); JavaScript heap used after collection (the lowest sample of each) ${num(secondHalf.heapUsed.startMiB, 1)} → ${num(secondHalf.heapUsed.endMiB, 1)} MiB (${signed(secondHalf.heapUsed.growthPct)} %).`,
     '',
@@ -312,6 +315,10 @@ function soakSection(r: BenchResults): string {
         .filter((_, i) => i % every === 0 || i === samples.length - 1)
         .map((s) => [num(s.atS, 0), num(s.rssMiB, 1), num(s.heapUsedMiB, 1)]),
     ),
+    '',
+    'The least-squares trend across the second half (RSS through every sample; the heap, external and ArrayBuffers through the lowest sample of each tenth; `npm run soak` judges a 10-minute run by it, see SOAK.md):',
+    '',
+    trendTable(r.soak),
     '',
   ].join('\n');
 }

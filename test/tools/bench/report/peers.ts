@@ -135,7 +135,7 @@ function strictCost(p: PeerTableResult): string {
   const off = cellOf(p, 'edge', 'api');
   const strict = cellOf(p, 'edge-strict', 'api');
   return [
-    `**Strict revocation** (${variantName(p, 'edge-strict')}: one Upstash REST \`MGET\` of the session and user keys per protected request, lib/edge/revocation.ts, with the Edge sandbox's fetch): ${ratio(rpsRatio(strict, off))} the rps of (c), main-thread CPU ${us(off.mainThreadUsPerRequest)} → ${us(strict.mainThreadUsPerRequest)} µs per request (${signed(strict.mainThreadUsPerRequest - off.mainThreadUsPerRequest)} µs). Largest increases: ${topIncreases(off, strict, 5)}.`,
+    `**Strict revocation** (${variantName(p, 'edge-strict')}: one Upstash REST \`MGET\` of the session and user keys, lib/edge/revocation.ts, with the Edge sandbox's fetch, its answer reused per isolate for at most 1 s, lib/edge/recent-reads.ts): ${ratio(rpsRatio(strict, off))} the rps of (c), main-thread CPU ${us(off.mainThreadUsPerRequest)} → ${us(strict.mainThreadUsPerRequest)} µs per request (${signed(strict.mainThreadUsPerRequest - off.mainThreadUsPerRequest)} µs). Largest increases: ${topIncreases(off, strict, 5)}.`,
     '',
   ].join('\n');
 }

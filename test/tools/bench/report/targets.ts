@@ -52,6 +52,7 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
         `The seed path costs ${us(stat(verifyCost.node, 'c').p50Us)} µs; a cache hit ${us(stat(verifyCost.node, 'b′').p50Us)} µs.`,
     },
     ...(['api', 'page'] as const).flatMap((route) => peerTargets(peers, route)),
+    strictTarget(peers),
     publicTarget(peers),
     {
       target: 'JWKS: 1 fetch for 100 concurrent cold requests',
@@ -101,6 +102,20 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
   return verdicts.map(({ analysis, ...verdict }) =>
     verdict.met ? verdict : { ...verdict, analysis: analysis() },
   );
+}
+
+/** Strict revocation against the default mode on the protected API route, in the same run. */
+function strictTarget(peers: PeerTableResult): Verdict {
+  const strict = cellOf(peers, 'edge-strict', 'api');
+  const off = cellOf(peers, 'edge', 'api');
+  const value = rpsRatio(strict, off);
+  return {
+    target: `strict revocation ≥ 0.9× the default mode, ${ROUTES.api.label} (a revocation by another instance honoured within 1 s)`,
+    measured: `${ratio(value)} (${num(strict.median.rps)} vs ${num(off.median.rps)} rps)`,
+    met: value >= 0.9,
+    analysis: () =>
+      `Each session's "not revoked" is reused for at most 1 s per isolate (lib/edge/recent-reads.ts), so the store is read about once per session per second; what remains grew most in: ${topIncreases(off, strict, 5)}.`,
+  };
 }
 
 /**

@@ -8,6 +8,7 @@ import { load, type LoadRun } from '../support/load';
 import { startApp } from '../support/next-app';
 import { TMP_DIR } from '../support/paths';
 import type { Services } from '../support/services';
+import { leastSquares, median } from '../support/stats';
 
 export interface SoakPlan {
   /** Traffic before sampling counts: caches fill, code warms up. */
@@ -25,7 +26,24 @@ export interface MemorySample {
   atS: number;
   rssMiB: number;
   heapUsedMiB: number;
+  /** Memory of C++ objects bound to JavaScript ones (Buffers, sockets, zlib streams…). */
+  externalMiB: number;
+  /** Of which ArrayBuffers and Buffers. */
+  arrayBuffersMiB: number;
 }
+
+/** A least-squares line through one measure's samples in the second half of the window. */
+export interface Trend {
+  /** The line's value at the half's start and at its end. */
+  startMiB: number;
+  endMiB: number;
+  /** End against start. */
+  growthPct: number;
+  slopeMiBPerMinute: number;
+}
+
+/** The measures a soak fits a trend to, each a field of {@link MemorySample}. */
+export const TREND_MEASURES = ['rssMiB', 'heapUsedMiB', 'externalMiB', 'arrayBuffersMiB'] as const;
 
 export interface SoakResult {
   plan: SoakPlan;
@@ -41,6 +59,12 @@ export interface SoakResult {
     rss: { startMiB: number; endMiB: number; growthPct: number };
     heapUsed: { startMiB: number; endMiB: number; growthPct: number };
   };
+  /**
+   * Each measure's least-squares trend across the second half (RSS: every sample; the heap,
+   * external and ArrayBuffers: the lowest sample of each tenth, what survives collection): a
+   * judgement of the whole half, where two windows can each land on a step or a sawtooth's edge.
+   */
+  trend: Record<(typeof TREND_MEASURES)[number], Trend>;
 }
 
 const SAMPLER = fileURLToPath(new URL('../support/memory-sampler.mjs', import.meta.url));
@@ -108,14 +132,31 @@ export async function soak(
     const samples = (await readFile(file, 'utf8'))
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as { t: number; rss: number; heapUsed: number })
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            t: number;
+            rss: number;
+            heapUsed: number;
+            external: number;
+            arrayBuffers: number;
+          },
+      )
       .filter((s) => s.t >= countFrom)
       .map((s) => ({
         atS: (s.t - countFrom) / 1000,
         rssMiB: s.rss / MiB,
         heapUsedMiB: s.heapUsed / MiB,
+        externalMiB: s.external / MiB,
+        arrayBuffersMiB: s.arrayBuffers / MiB,
       }));
-    return { plan, run, samples, secondHalf: secondHalfGrowth(samples, plan.seconds) };
+    return {
+      plan,
+      run,
+      samples,
+      secondHalf: secondHalfGrowth(samples, plan.seconds),
+      trend: secondHalfTrend(samples, plan.seconds),
+    };
   } finally {
     await app.stop();
   }
@@ -144,8 +185,37 @@ function secondHalfGrowth(samples: MemorySample[], seconds: number): SoakResult[
   };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+/** Windows the second half is cut into for the heap's lower envelope. */
+const ENVELOPE_WINDOWS = 10;
+
+function secondHalfTrend(samples: MemorySample[], seconds: number): SoakResult['trend'] {
+  const half = samples.filter((s) => s.atS >= seconds / 2);
+  // The heap and the memory it holds saw up and down with every collection: a line through every
+  // sample follows where the saw happened to be. What a leak raises is what survives collection,
+  // the lowest sample of each window. RSS moves in steps, so every sample counts.
+  const windowS = seconds / 2 / ENVELOPE_WINDOWS;
+  const lowest = (measure: (typeof TREND_MEASURES)[number]) =>
+    Array.from({ length: ENVELOPE_WINDOWS }, (_, i) => {
+      const from = seconds / 2 + i * windowS;
+      const window = half.filter((s) => s.atS >= from && s.atS < from + windowS);
+      const min = window.reduce<MemorySample | undefined>(
+        (low, s) => (low === undefined || s[measure] < low[measure] ? s : low),
+        undefined,
+      );
+      return min && { x: min.atS, y: min[measure] };
+    }).filter((point) => point !== undefined);
+  const fit = (measure: (typeof TREND_MEASURES)[number]): Trend => {
+    const points =
+      measure === 'rssMiB' ? half.map((s) => ({ x: s.atS, y: s[measure] })) : lowest(measure);
+    const { slope, intercept } = leastSquares(points);
+    const startMiB = intercept + (slope * seconds) / 2;
+    const endMiB = intercept + slope * seconds;
+    return {
+      startMiB,
+      endMiB,
+      growthPct: ((endMiB - startMiB) / startMiB) * 100,
+      slopeMiBPerMinute: slope * 60,
+    };
+  };
+  return Object.fromEntries(TREND_MEASURES.map((m) => [m, fit(m)])) as SoakResult['trend'];
 }

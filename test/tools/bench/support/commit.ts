@@ -17,6 +17,7 @@ export function describeCommit(): CommitInfo {
     '.',
     ':!test/tools/bench/REPORT.md',
     ':!test/tools/bench/REPORT.json',
+    ':!test/tools/bench/SOAK.md',
   );
   return { sha: git('rev-parse', 'HEAD').trim(), dirty: status.trim() !== '' };
 }

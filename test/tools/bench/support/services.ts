@@ -84,3 +84,13 @@ async function readyLine(child: Child): Promise<Ready> {
     child.process.once('exit', (code) => fail(new Error(`services exited early (${code})`)));
   });
 }
+
+/** What an app instance needs to run against the stand-ins, with its session secret. */
+export function appEnv(services: Services, secret: string): Record<string, string> {
+  return {
+    SCALEKIT_ENV_URL: services.issuerUrl,
+    SCALEKIT_CLIENT_ID: services.clientId,
+    SCALEKIT_CLIENT_SECRET: services.clientSecret,
+    SESSION_COOKIE_SECRET: secret,
+  };
+}

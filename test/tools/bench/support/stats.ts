@@ -42,3 +42,22 @@ export function summarize(durationsMs: readonly number[]): DurationSummary {
     maxMs: Math.max(...durationsMs),
   };
 }
+
+/** The least-squares line through `points`: `y ≈ intercept + slope · x`. */
+export function leastSquares(points: ReadonlyArray<{ x: number; y: number }>): {
+  slope: number;
+  intercept: number;
+} {
+  const n = points.length;
+  if (n < 2) return { slope: Number.NaN, intercept: Number.NaN };
+  const meanX = points.reduce((sum, p) => sum + p.x, 0) / n;
+  const meanY = points.reduce((sum, p) => sum + p.y, 0) / n;
+  let covariance = 0;
+  let variance = 0;
+  for (const { x, y } of points) {
+    covariance += (x - meanX) * (y - meanY);
+    variance += (x - meanX) ** 2;
+  }
+  const slope = variance === 0 ? Number.NaN : covariance / variance;
+  return { slope, intercept: meanY - slope * meanX };
+}

@@ -24,7 +24,7 @@ const HANDLED_TTL_MS = 24 * 60 * 60_000;
  * 409 while another instance handles the same delivery, 503 `store_unavailable` and 500
  * `webhook_hook_failed` for Scalekit to retry (revocations already made stay made).
  */
-export const POST = authRoute(async (request: NextRequest) => {
+export const POST = authRoute({ rateLimit: 'webhooks' }, async (request: NextRequest) => {
   const config = serverConfig();
   const secret = webhookSecret();
   const body = await readAtMost(request, MAX_BODY_BYTES);

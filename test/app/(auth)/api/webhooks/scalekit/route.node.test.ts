@@ -77,6 +77,15 @@ async function appWithHook(hook: AuthHooks['onWebhook'], env: Record<string, str
   }
 }
 
+/** Whose session the jar holds: its access token's `sid`, `sub` and `oid`. */
+async function sessionOf(jar: Awaited<ReturnType<typeof signIn>>['jar']) {
+  return decodeJwt((await sessionTokens(jar)).accessToken) as {
+    sid: string;
+    sub: string;
+    oid: string;
+  };
+}
+
 /** The session's refresh, as the session keeper asks for it: 200 renewed, 401 ended. */
 async function refreshStatus(app: AppInstance, jar: Awaited<ReturnType<typeof signIn>>['jar']) {
   const { result } = await captureAuthLog(() =>
@@ -107,10 +116,7 @@ describe('POST /api/webhooks/scalekit: webhook signature', () => {
     ['a signature of another version', { headers: { 'webhook-signature': 'v2,abc=' } }],
   ])('refuses %s with 401 webhook_unverified, changing nothing', async (_, options) => {
     const { jar } = await signIn(app);
-    const { sid, sub } = decodeJwt((await sessionTokens(jar)).accessToken) as {
-      sid: string;
-      sub: string;
-    };
+    const { sid, sub } = await sessionOf(jar);
     const { result, lines } = await captureAuthLog(() =>
       call(
         app.webhook,
@@ -186,10 +192,7 @@ describe('POST /api/webhooks/scalekit: what a verified event ends', () => {
     const app = await loadAppInstance({});
     const { jar } = await signIn(app);
     const other = await signIn(app);
-    const { sid, sub } = decodeJwt((await sessionTokens(jar)).accessToken) as {
-      sid: string;
-      sub: string;
-    };
+    const { sid, sub } = await sessionOf(jar);
     const response = await call(
       app.webhook,
       '/api/webhooks/scalekit',
@@ -204,10 +207,7 @@ describe('POST /api/webhooks/scalekit: what a verified event ends', () => {
   it('membership removed: ends the member’s sessions in that organization, not in others', async () => {
     const app = await loadAppInstance({});
     const { jar } = await signIn(app, 'member');
-    const { sub, oid } = decodeJwt((await sessionTokens(jar)).accessToken) as {
-      sub: string;
-      oid: string;
-    };
+    const { sub, oid } = await sessionOf(jar);
     const removal = delivery(membershipDeleted(sub, 'org_other0001'));
     expect((await call(app.webhook, '/api/webhooks/scalekit', removal)).status).toBe(200);
     expect(await refreshStatus(app, jar)).toBe(200);
@@ -225,10 +225,7 @@ describe('POST /api/webhooks/scalekit: what a verified event ends', () => {
         SESSION_REVOCATION: 'strict',
       });
       const { jar } = await signIn(app, 'member');
-      const { sub, oid } = decodeJwt((await sessionTokens(jar)).accessToken) as {
-        sub: string;
-        oid: string;
-      };
+      const { sub, oid } = await sessionOf(jar);
       const before = await call(app.protect, '/dashboard', { jar, headers: DOCUMENT });
       expect(before.headers.get('x-middleware-next')).toBe('1');
       const removed = delivery(membershipDeleted(sub, oid));
@@ -264,10 +261,7 @@ describe('POST /api/webhooks/scalekit: what a verified event ends', () => {
   it('ends sessions as of when the event happened: a late retry spares a sign-in made since', async () => {
     const app = await loadAppInstance({});
     const { jar } = await signIn(app, 'member');
-    const { sub, oid } = decodeJwt((await sessionTokens(jar)).accessToken) as {
-      sub: string;
-      oid: string;
-    };
+    const { sub, oid } = await sessionOf(jar);
     const happened = new Date(Date.now() - 60_000).toISOString();
     const removed = delivery({ ...membershipDeleted(sub, oid), occurredAt: happened });
     expect((await call(app.webhook, '/api/webhooks/scalekit', removed)).status).toBe(200);
@@ -317,10 +311,7 @@ describe('POST /api/webhooks/scalekit: onWebhook and de-duplication', () => {
       if (failing) throw new Error('database down');
     }, shared());
     const { jar } = await signIn(app);
-    const { sid, sub } = decodeJwt((await sessionTokens(jar)).accessToken) as {
-      sid: string;
-      sub: string;
-    };
+    const { sid, sub } = await sessionOf(jar);
     const logout = delivery(userLogout(sid, sub));
     const { result, lines } = await captureAuthLog(() =>
       call(app.webhook, '/api/webhooks/scalekit', logout),
