@@ -12,29 +12,19 @@ export async function loadAppInstance(env: Record<string, string | undefined>) {
     if (value === undefined) delete process.env[name];
   try {
     vi.resetModules();
-    const [
-      protection,
-      login,
-      callback,
-      refresh,
-      logout,
-      backchannel,
-      webhooks,
-      envModule,
-      store,
-      session,
-    ] = await Promise.all([
-      import('@/lib/edge/protect'),
-      import('@/app/(auth)/login/route'),
-      import('@/app/(auth)/api/callback/route'),
-      import('@/app/(auth)/api/refresh/route'),
-      import('@/app/(auth)/logout/route'),
-      import('@/app/(auth)/api/backchannel-logout/route'),
-      import('@/app/(auth)/api/webhooks/scalekit/route'),
-      import('@/lib/server/env'),
-      import('@/lib/server/store/get-store'),
-      import('@/lib/server/session'),
-    ]);
+    // One after the other: imports in parallel race inside Node 20's require() of ES modules (the
+    // SDK, CommonJS, requires jose while another import is still loading it: "Unexpected module
+    // status 0"), which failed a run now and then.
+    const protection = await import('@/lib/edge/protect');
+    const login = await import('@/app/(auth)/login/route');
+    const callback = await import('@/app/(auth)/api/callback/route');
+    const refresh = await import('@/app/(auth)/api/refresh/route');
+    const logout = await import('@/app/(auth)/logout/route');
+    const backchannel = await import('@/app/(auth)/api/backchannel-logout/route');
+    const webhooks = await import('@/app/(auth)/api/webhooks/scalekit/route');
+    const envModule = await import('@/lib/server/env');
+    const store = await import('@/lib/server/store/get-store');
+    const session = await import('@/lib/server/session');
     // Configuration and the store are read on first use: read them now, under `env`.
     envModule.serverConfig();
     store.getStore();
