@@ -8,6 +8,7 @@ import { authHooks } from '@/lib/server/auth-hooks';
 import { postLogoutUrl, serverConfig } from '@/lib/server/env';
 import { randomToken } from '@/lib/server/login-transaction';
 import { revocationHorizon, revokeSession } from '@/lib/server/revocation';
+import { isSameOrigin } from '@/lib/server/same-origin';
 import { authRoute, failRoute } from '@/lib/server/route-handler';
 import { scalekit } from '@/lib/server/scalekit';
 import { clearSessionCookies, readSignInRecord } from '@/lib/server/session-records';
@@ -61,12 +62,3 @@ export const POST = authRoute(async (request: NextRequest) => {
   clearSessionCookies(response.cookies, config, request.cookies);
   return response;
 });
-
-/** `Origin` when the browser sent one, else `Sec-Fetch-Site`; neither means not a browser form. */
-function isSameOrigin(request: NextRequest): boolean {
-  const origin = request.headers.get('origin');
-  if (origin !== null) {
-    return origin === serverConfig().appUrl || origin === request.nextUrl.origin;
-  }
-  return request.headers.get('sec-fetch-site') === 'same-origin';
-}
