@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { bundleForEdge } from './support/edge-bundle';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** The README's "Run it inside your own middleware", as the next-intl e2e test builds it. */
+const COMPOSED_WITH_NEXT_INTL = 'test/fixtures/next-intl-app/middleware.ts';
 
 /** Every TypeScript source file under `dir`, relative to the project root. */
 function sources(dir: string): string[] {
@@ -22,6 +24,14 @@ describe('the Edge boundary', () => {
     expect(report.bytes).toBeGreaterThan(1_000);
   });
 
+  it("bundles the README's composition with next-intl for the Edge: its middleware and the protection, no Node-only code", async () => {
+    const report = await bundleForEdge(COMPOSED_WITH_NEXT_INTL);
+    expect(report.errors).toEqual([]);
+    expect(report.forbidden).toEqual([]);
+    expect(report.inputs).toContain('lib/edge/protect.ts');
+    expect(report.inputs.some((path) => path.includes('node_modules/next-intl/'))).toBe(true);
+  });
+
   it('keeps @upstash/redis out of the middleware, which reads revocations with one fetch', async () => {
     const report = await bundleForEdge('middleware.ts');
     expect(report.inputs.some((path) => path.includes('node_modules/@upstash/redis/'))).toBe(false);
@@ -29,7 +39,7 @@ describe('the Edge boundary', () => {
 
   it("has lib/edge hold exactly the files a middleware loads: this one, or one composed with an app's own", async () => {
     const reports = await Promise.all(
-      ['middleware.ts', 'test/fixtures/middleware-composed.ts'].map(bundleForEdge),
+      ['middleware.ts', COMPOSED_WITH_NEXT_INTL].map(bundleForEdge),
     );
     const loaded = new Set(
       reports.flatMap((r) => r.inputs.filter((path) => path.startsWith('lib/'))),
