@@ -8,10 +8,9 @@ import { mintSession } from '../kit/mint-session';
 import { standInSigner } from '../kit/signers';
 import type { CookieJar } from '../support/cookie-jar';
 import type { RunningIssuer } from '../tools/scalekit-stand-in';
-import { copyProduct } from './support/app-copy';
-import { appEnvironment } from './support/app-environment';
 import { DOCUMENT, send, signInOverHttp } from './support/http-session';
-import { nextBuild, nextStart, type NextServer } from './support/next-process';
+import type { NextServer } from './support/next-process';
+import { serveProductCopy } from './support/served-copy';
 
 /**
  * The same protection as a Node `proxy.ts`: the product copied with its one documented switch
@@ -20,32 +19,19 @@ import { nextBuild, nextStart, type NextServer } from './support/next-process';
  */
 let issuer: RunningIssuer;
 let app: NextServer;
-let removeCopy: () => Promise<void>;
 let secret: string;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  const environment = await appEnvironment();
-  issuer = environment.issuer;
-  secret = environment.values.SESSION_COOKIE_SECRET;
-  const copy = await copyProduct((dir) =>
-    rename(join(dir, 'middleware.ts'), join(dir, 'proxy.ts')),
-  );
-  removeCopy = copy.remove;
-  expect(existsSync(join(copy.dir, 'middleware.ts'))).toBe(false);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'production',
-    NEXT_TELEMETRY_DISABLED: '1',
-    ...environment.values,
-  };
-  await nextBuild(copy.dir, env);
-  app = await nextStart(copy.dir, environment.port, env);
+  const served = await serveProductCopy(async (dir) => {
+    await rename(join(dir, 'middleware.ts'), join(dir, 'proxy.ts'));
+    expect(existsSync(join(dir, 'middleware.ts'))).toBe(false);
+  });
+  ({ app, issuer, secret, stop } = served);
 }, 600_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await issuer?.close();
-  await removeCopy?.();
+  await stop?.();
 });
 
 /** Re-signs the jar's access token with an `exp` a minute ago: an expired but genuine session. */
