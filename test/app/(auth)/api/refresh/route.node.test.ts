@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { GET as callback } from '@/app/(auth)/api/callback/route';
 import { GET as refreshGet, POST as refreshPost } from '@/app/(auth)/api/refresh/route';
 import { GET as login } from '@/app/(auth)/login/route';
-import { APP_URL, call, signIn } from '../../../../support/app';
+import { APP_URL, call, SAME_ORIGIN, signIn } from '../../../../support/app';
 import { expireAccessToken } from '../../../../support/expired-session';
 import { issuerControl } from '../../../../support/issuer-control';
 import {
@@ -17,7 +17,7 @@ import {
 const control = issuerControl(inject('issuerUrl'));
 const app = { login, callback };
 const tokenCalls = async () => (await control.counts()).token ?? 0;
-const SERVER_ACTION = { 'next-action': '7f3e1c2b9a8d4e5f60718293a4b5c6d7e8f90a1b' };
+const SERVER_ACTION = { ...SAME_ORIGIN, 'next-action': '7f3e1c2b9a8d4e5f60718293a4b5c6d7e8f90a1b' };
 
 describe('/api/refresh', () => {
   beforeEach(async () => {
@@ -29,7 +29,7 @@ describe('/api/refresh', () => {
       const { jar } = await signIn(app);
       const before = await sessionTokens(jar);
       const calls = await tokenCalls();
-      const response = await call(refreshPost, '/api/refresh', { jar, method: 'POST' });
+      const response = await call(refreshPost, '/api/refresh', { jar, method: 'POST', headers: SAME_ORIGIN });
       expect(response.status).toBe(200);
       const body = (await response.json()) as { ok: boolean; expiresAt: number };
       expect(body.ok).toBe(true);
@@ -46,7 +46,7 @@ describe('/api/refresh', () => {
       const calls = await tokenCalls();
       const responses = await Promise.all(
         Array.from({ length: 10 }, () =>
-          call(refreshPost, '/api/refresh', { jar: jar.clone(), method: 'POST' }),
+          call(refreshPost, '/api/refresh', { jar: jar.clone(), method: 'POST', headers: SAME_ORIGIN }),
         ),
       );
       expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
@@ -64,22 +64,22 @@ describe('/api/refresh', () => {
       // token unseen — a limitation the README states).
       for (const mode of ['hang', 'error'] as const) {
         await control.setFault('token', mode);
-        const response = await call(refreshPost, '/api/refresh', { jar, method: 'POST' });
+        const response = await call(refreshPost, '/api/refresh', { jar, method: 'POST', headers: SAME_ORIGIN });
         expect(response.status).toBe(503);
         expect(await response.json()).toEqual({ error: 'refresh_unavailable' });
         expect(response.headers.getSetCookie()).toEqual([]);
       }
       await control.setFault('token', null);
-      const recovered = await call(refreshPost, '/api/refresh', { jar, method: 'POST' });
+      const recovered = await call(refreshPost, '/api/refresh', { jar, method: 'POST', headers: SAME_ORIGIN });
       expect(recovered.status).toBe(200);
     });
 
     it('answers a late request holding the old refresh token with the same pair, inside the grace window', async () => {
       const { jar } = await signIn(app);
       const stale = jar.clone();
-      await call(refreshPost, '/api/refresh', { jar, method: 'POST' });
+      await call(refreshPost, '/api/refresh', { jar, method: 'POST', headers: SAME_ORIGIN });
       const calls = await tokenCalls();
-      const late = await call(refreshPost, '/api/refresh', { jar: stale, method: 'POST' });
+      const late = await call(refreshPost, '/api/refresh', { jar: stale, method: 'POST', headers: SAME_ORIGIN });
       expect(late.status).toBe(200);
       expect((await sessionTokens(stale)).accessToken).toBe((await sessionTokens(jar)).accessToken);
       expect(await tokenCalls()).toBe(calls);
@@ -88,16 +88,16 @@ describe('/api/refresh', () => {
     it('ends the session when an old refresh token is reused after the grace window', async () => {
       const { jar } = await signIn(app);
       const stale = jar.clone();
-      await call(refreshPost, '/api/refresh', { jar, method: 'POST' });
+      await call(refreshPost, '/api/refresh', { jar, method: 'POST', headers: SAME_ORIGIN });
       vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 31_000 });
       try {
         const staleAgain = stale.clone();
-        const reused = await call(refreshPost, '/api/refresh', { jar: stale, method: 'POST' });
+        const reused = await call(refreshPost, '/api/refresh', { jar: stale, method: 'POST', headers: SAME_ORIGIN });
         expect(reused.status).toBe(401);
         expect(await reused.json()).toEqual({ error: 'refresh_failed' });
         // The rejection is remembered: the next request with that token does not go to Scalekit.
         const calls = await tokenCalls();
-        const again = await call(refreshPost, '/api/refresh', { jar: staleAgain, method: 'POST' });
+        const again = await call(refreshPost, '/api/refresh', { jar: staleAgain, method: 'POST', headers: SAME_ORIGIN });
         expect(again.status).toBe(401);
         expect(await tokenCalls()).toBe(calls);
       } finally {
@@ -110,6 +110,7 @@ describe('/api/refresh', () => {
       const rejected = await call(refreshPost, '/api/refresh', {
         jar: await withRefreshToken(jar, 'not-a-valid-refresh-token'),
         method: 'POST',
+        headers: SAME_ORIGIN,
       });
       expect(rejected.status).toBe(401);
       expect(await rejected.json()).toEqual({ error: 'refresh_failed' });
@@ -151,6 +152,7 @@ describe('/api/refresh', () => {
 
   describe('POST (a plain form post the middleware replayed here: an action before hydration)', () => {
     const FORM = {
+      ...SAME_ORIGIN,
       'sec-fetch-mode': 'navigate',
       accept: 'text/html',
       'content-type': 'application/x-www-form-urlencoded',
