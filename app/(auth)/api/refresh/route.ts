@@ -11,7 +11,7 @@ import { openAccessSession, readAccessSession } from '@/lib/edge/session';
 import { StoreError } from '@/lib/edge/store-error';
 import { serverConfig } from '@/lib/server/env';
 import { refreshSession, type RefreshedSession } from '@/lib/server/refresh';
-import { authRoute, failRoute } from '@/lib/server/route-handler';
+import { authRoute } from '@/lib/server/route-handler';
 import { isSameOrigin } from '@/lib/server/same-origin';
 import { sessionOf, sessionSnapshot } from '@/lib/server/session';
 import {
@@ -164,18 +164,21 @@ export const GET = authRoute({ rateLimit: 'refresh' }, async (request: NextReque
  * fresh cookies.
  */
 export const POST = authRoute({ rateLimit: 'refresh' }, async (request: NextRequest) => {
+  // (`requestKind` calls every /api/ request `api`: here the fetch mode tells a page load.)
+  const pageLoad = request.headers.get('sec-fetch-mode') === 'navigate';
   // A POST is the one request another site can make the browser send here without our cookies
   // (`SameSite=Lax`): refused before it can answer "no session" and delete them.
   if (!isSameOrigin(request)) {
-    return failRoute(request, new AuthError('cross_site_request', 'refresh from another origin'));
+    const { code, message } = new AuthError('cross_site_request', 'refresh from another origin');
+    logAuthFailure({ code, route: '/api/refresh', kind: requestKind(request), detail: message });
+    return pageLoad ? errorPage(code) : errorJson(code);
   }
   const outcome = await rotate(request);
   // A form the middleware replayed here: a Server Action (`Next-Action`), or a plain form post
   // that is a page load (an action's form before hydration). Both go back with a 307, so the
   // browser sends the form once more, now with fresh cookies.
   const action = request.headers.has('next-action');
-  // (`requestKind` calls every /api/ request `api`: here the fetch mode tells a page load.)
-  if (action || request.headers.get('sec-fetch-mode') === 'navigate') {
+  if (action || pageLoad) {
     const returnTo = sanitizeReturnTo(request.nextUrl.searchParams.get('returnTo'));
     const appUrl = serverConfig().appUrl;
     if (outcome.ok) {
