@@ -141,6 +141,24 @@ describe('protect', () => {
     });
   });
 
+  describe('a no-JavaScript form POST (the security review of issue 19)', () => {
+    const FORM = { ...DOCUMENT, 'content-type': 'application/x-www-form-urlencoded' };
+
+    it('a signed-out no-JavaScript form POST to a protected page goes to sign-in with a 303', async () => {
+      // `/login` answers GET only: a 307 would repeat the POST there and get a 405.
+      const response = await protect(request('/dashboard?tab=1', FORM, 'POST'));
+      expect(response.status).toBe(303);
+      expect(response.headers.get('location')).toBe(`${APP}/login?returnTo=%2Fdashboard%3Ftab%3D1`);
+      expectNoStore(response);
+    });
+
+    it('replays the form of an expired session through /api/refresh with a 307, which keeps the POST', async () => {
+      const response = await protect(request('/dashboard', { ...FORM, cookie: expired }, 'POST'));
+      expect(response.status).toBe(307);
+      expect(response.headers.get('location')).toBe(`${APP}/api/refresh?returnTo=%2Fdashboard`);
+    });
+  });
+
   describe('with an expired token', () => {
     it('sends a document through /api/refresh', async () => {
       const response = await protect(request('/dashboard?a=1', { ...DOCUMENT, cookie: expired }));
