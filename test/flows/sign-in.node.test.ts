@@ -35,7 +35,10 @@ describe('signing in, using the session, renewing it and signing out, with the r
     expect(await who.json()).toMatchObject({ sub: 'usr_acme_admin', email: 'admin@acme.test' });
 
     const before = await sessionTokens(jar);
-    expect((await call(refreshPost, '/api/refresh', { jar, method: 'POST', headers: SAME_ORIGIN })).status).toBe(200);
+    expect(
+      (await call(refreshPost, '/api/refresh', { jar, method: 'POST', headers: SAME_ORIGIN }))
+        .status,
+    ).toBe(200);
     expect((await sessionTokens(jar)).accessToken).not.toBe(before.accessToken);
     const stillMe = await call(me, '/api/protected/me', { jar });
     expect(await stillMe.json()).toMatchObject({ sub: 'usr_acme_admin', email: 'admin@acme.test' });
