@@ -6,11 +6,11 @@ import { logAuthFailure } from '@/lib/edge/log';
 import { requestKind } from '@/lib/edge/request-kind';
 import type { AccessTokenClaims, OpenedAccessToken } from '@/lib/edge/access-token';
 import { deferEarlyRefresh } from '@/lib/edge/refresh-deferral';
-import { readRevocation } from '@/lib/edge/revocation';
 import { openAccessSession, readAccessSession } from '@/lib/edge/session';
 import { StoreError } from '@/lib/edge/store-error';
 import { serverConfig } from '@/lib/server/env';
 import { refreshSession, type RefreshedSession } from '@/lib/server/refresh';
+import { readRevocationSince } from '@/lib/server/revocation-reads';
 import { authRoute } from '@/lib/server/route-handler';
 import { isSameOrigin } from '@/lib/server/same-origin';
 import { sessionOf, sessionSnapshot } from '@/lib/server/session';
@@ -46,6 +46,7 @@ async function rotate(request: NextRequest): Promise<Outcome> {
  * cookies this request is about to set).
  */
 async function redeem(request: NextRequest): Promise<Outcome> {
+  const arrivedAt = performance.now();
   const config = serverConfig();
   const failed = (why: string, keepCookies = false): Outcome => ({
     ok: false,
@@ -68,14 +69,14 @@ async function redeem(request: NextRequest): Promise<Outcome> {
     if (!found.foreign) return failed('no refresh token');
     return failed('the refresh cookie belongs to another session', true);
   }
-  const revokedBefore = await revocationOutcome(current.claims);
+  const revokedBefore = await revocationOutcome(current.claims, arrivedAt);
   if (revokedBefore) return revokedBefore;
   try {
     const session = await refreshSession(found.refreshToken);
     if (session.claims.sub !== current.claims.sub) {
       return failed('Scalekit renewed the session as another person');
     }
-    return (await revocationOutcome(current.claims)) ?? { ok: true, session };
+    return (await revocationOutcome(current.claims, session.redeemedAt)) ?? { ok: true, session };
   } catch (err) {
     if (isAuthError(err, 'config_invalid')) throw err;
     const error = isAuthError(err) ? err : new AuthError('refresh_unavailable', 'refresh failed');
@@ -84,16 +85,17 @@ async function redeem(request: NextRequest): Promise<Outcome> {
 }
 
 /**
- * Null when the session is not on the revocation list. In every mode, whatever
- * `SESSION_REVOCATION_ON_STORE_ERROR` says: a list that cannot be read renews nothing
- * (`refresh_unavailable`, the cookies are kept), so copied cookies of a signed-out session do not
- * renew during an outage.
+ * Null when the session is not on the revocation list, read no earlier than `since`. In every
+ * mode, whatever `SESSION_REVOCATION_ON_STORE_ERROR` says: a list that cannot be read renews
+ * nothing (`refresh_unavailable`, the cookies are kept), so copied cookies of a signed-out session
+ * do not renew during an outage.
  */
 async function revocationOutcome(
   claims: Pick<AccessTokenClaims, 'sid' | 'sub' | 'iat' | 'oid'>,
+  since: number,
 ): Promise<Outcome | null> {
   try {
-    if (!(await readRevocation(getStore(), claims))) return null;
+    if (!(await readRevocationSince(getStore(), claims, since))) return null;
     return { ok: false, error: new AuthError('refresh_failed', 'the session was revoked') };
   } catch (err) {
     if (!(err instanceof StoreError)) throw err;
