@@ -4,6 +4,7 @@ import { protectBearer } from './bearer';
 import { edgeConfig } from './config';
 import { AuthError, isAuthError, type AuthErrorCode } from './errors';
 import { logAuthFailure } from './log';
+import { isEarlyRefreshDeferred } from './refresh-deferral';
 import { isPrefetch, requestKind, type RequestKind } from './request-kind';
 import { actionRedirect, errorJson, errorPage, noStore } from './responses';
 import { sanitizeReturnTo } from './return-to';
@@ -31,7 +32,12 @@ export async function protect(request: NextRequest): Promise<NextResponse> {
   if (bearer) return bearer;
   const outcome = await check(request);
   if (outcome.ok) {
-    const refreshDue = kind === 'document' && isRefreshDue(outcome.claims);
+    // The refresh route defers the early refresh after a transient fault (lib/edge/refresh-deferral):
+    // the still-valid token is served instead of another hop to refresh.
+    const refreshDue =
+      kind === 'document' &&
+      isRefreshDue(outcome.claims) &&
+      !isEarlyRefreshDeferred(request.cookies, outcome.claims, edgeConfig());
     if (!refreshDue || isPrefetch(request.headers)) return noStore(NextResponse.next());
     return respond(
       request,
@@ -104,7 +110,10 @@ function respond(request: NextRequest, kind: RequestKind, error: AuthError): Nex
   url.searchParams.set('returnTo', returnTo);
   switch (kind) {
     case 'document':
-      return noStore(NextResponse.redirect(url, 307));
+      // To refresh, a 307: a no-JavaScript form post must reach the refresh route as a POST, which
+      // sends it back to its page. To sign-in, a 303: `/login` answers GET only, and a 307 would
+      // repeat a form's POST there (a 405).
+      return noStore(NextResponse.redirect(url, code === 'token_expired' ? 307 : 303));
     case 'action':
       // A 307 replays the action's POST to the refresh route, which 307s it back with the new
       // cookies: the action runs once, with a fresh token. Without a session there is nothing to

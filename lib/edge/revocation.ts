@@ -47,24 +47,42 @@ export function forgetRecentRevocationReads(): void {
  */
 export async function isRevoked(
   store: RevocationReader,
-  claims: Pick<AccessTokenClaims, 'sid' | 'sub' | 'iat'> & Partial<Pick<AccessTokenClaims, 'oid'>>,
+  claims: RevocationClaims,
   config: Pick<EdgeConfig, 'revocationOnStoreError'>,
 ): Promise<boolean> {
-  const { sid, sub, oid, iat } = claims;
   try {
-    const [session, ...since] = await store.getMany([
-      revocationKeys.session(sid),
-      revocationKeys.subject(sub),
-      ...(oid === undefined
-        ? []
-        : [revocationKeys.membership(oid, sub), revocationKeys.organization(oid)]),
-    ]);
-    return session != null || since.some((time) => time != null && iat <= Number(time));
+    return await readRevocation(store, claims);
   } catch (err) {
     if (!(err instanceof StoreError)) throw err;
     return config.revocationOnStoreError === 'deny';
   }
 }
+
+/**
+ * Like {@link isRevoked}, with no policy: rejects with {@link StoreError} when the store cannot
+ * answer. For callers that must not decide on an unread list (`/api/refresh` never renews a
+ * session it could not check).
+ *
+ * @example
+ * const revoked = await readRevocation(getStore(), claims); // throws StoreError in an outage
+ */
+export async function readRevocation(
+  store: RevocationReader,
+  claims: RevocationClaims,
+): Promise<boolean> {
+  const { sid, sub, oid, iat } = claims;
+  const [session, ...since] = await store.getMany([
+    revocationKeys.session(sid),
+    revocationKeys.subject(sub),
+    ...(oid === undefined
+      ? []
+      : [revocationKeys.membership(oid, sub), revocationKeys.organization(oid)]),
+  ]);
+  return session != null || since.some((time) => time != null && iat <= Number(time));
+}
+
+type RevocationClaims = Pick<AccessTokenClaims, 'sid' | 'sub' | 'iat'> &
+  Partial<Pick<AccessTokenClaims, 'oid'>>;
 
 /**
  * With `SESSION_REVOCATION=strict`, whether the list refuses this token (one Upstash read);
@@ -74,7 +92,7 @@ export async function isRevoked(
  * if (await isRevokedUnderStrict(claims, edgeConfig())) return signIn();
  */
 export async function isRevokedUnderStrict(
-  claims: Pick<AccessTokenClaims, 'sid' | 'sub' | 'iat'> & Partial<Pick<AccessTokenClaims, 'oid'>>,
+  claims: RevocationClaims,
   config: Pick<EdgeConfig, 'revocation' | 'revocationOnStoreError' | 'upstash'>,
 ): Promise<boolean> {
   return config.revocation === 'strict' && isRevoked(revocationReader(config), claims, config);

@@ -8,6 +8,11 @@ import { isTransient, observeTokenEndpoint, scalekit } from './scalekit';
 
 export interface RefreshedSession extends TokenPair {
   readonly claims: AccessTokenClaims;
+  /**
+   * When the new pair was in hand (`performance.now()`): a revocation check that must come after
+   * the redemption reads nothing sent before this moment.
+   */
+  readonly redeemedAt: number;
 }
 
 /**
@@ -28,8 +33,9 @@ export async function refreshSession(refreshToken: string): Promise<RefreshedSes
     secrets: config.sessionSecrets,
     lockTtlMs: config.scalekitTimeoutMs + 5_000,
   });
+  const redeemedAt = performance.now();
   try {
-    return { ...pair, claims: await verifyAccessToken(pair.accessToken) };
+    return { ...pair, claims: await verifyAccessToken(pair.accessToken), redeemedAt };
   } catch (err) {
     if (isAuthError(err, 'jwks_unavailable')) {
       throw new AuthError('refresh_unavailable', 'could not verify the refreshed token', {

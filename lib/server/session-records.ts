@@ -78,6 +78,24 @@ export function clearSessionCookies(sink: CookieSink, config: Config, existing?:
 }
 
 /**
+ * Whether the request carried any session cookie of ours, whole or in chunks. A request with none
+ * has nothing of ours to delete: answering it with deletions would only reach a browser that
+ * withheld the cookies (a cross-site POST under `SameSite=Lax`) and sign it out.
+ *
+ * @example
+ * if (presentsSessionCookies(request.cookies, config)) clearSessionCookies(res.cookies, config);
+ */
+export function presentsSessionCookies(
+  cookies: CookieSource,
+  config: Pick<EdgeConfig, 'secureCookies'>,
+): boolean {
+  return (['access', 'refresh', 'id'] as const).some((kind) => {
+    const name = cookieName(kind, config);
+    return cookies.get(name) !== undefined || cookies.get(`${name}.0`) !== undefined;
+  });
+}
+
+/**
  * The refresh token bound to session `sid`, or null. Looks at every refresh cookie the browser
  * sent under our name (a planted one arrives next to ours, not instead of it) and takes only the
  * one sealed for this session.

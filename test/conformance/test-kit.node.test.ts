@@ -84,7 +84,7 @@ describe('the test kit (node project)', () => {
       const pass = await strict.protect(request('/dashboard', live.cookieHeader(), DOCUMENT));
       expect(pass.headers.get('x-middleware-next')).toBe('1');
       const refused = await strict.protect(request('/dashboard', revoked.cookieHeader(), DOCUMENT));
-      expect(refused.status).toBe(307);
+      expect(refused.status).toBe(303);
       expect(refused.headers.get('location')).toMatch(/\/login\?returnTo=/);
     });
   });
@@ -106,7 +106,7 @@ describe('the test kit (node project)', () => {
       const pass = await app.protect(request('/dashboard', own.cookieHeader(), DOCUMENT));
       expect(pass.headers.get('x-middleware-next')).toBe('1');
       const refused = await app.protect(request('/dashboard', foreign.cookieHeader(), DOCUMENT));
-      expect(refused.status).toBe(307);
+      expect(refused.status).toBe(303);
       const discovery = await fetch(`${keys.issuer}/.well-known/openid-configuration`);
       expect(await discovery.json()).toEqual({
         issuer: keys.issuer,

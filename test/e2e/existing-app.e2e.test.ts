@@ -187,7 +187,7 @@ describe('adding it to an existing app', () => {
 
   it('existing app: sends a signed-out visitor of the protected page to sign-in', async () => {
     const response = await send(`${app.url}/reports`, { headers: DOCUMENT });
-    expect(response.status).toBe(307);
+    expect(response.status).toBe(303);
     expect(response.headers.get('location')).toMatch(/\/login\?returnTo=%2Freports$/);
   });
 

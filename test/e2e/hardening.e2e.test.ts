@@ -35,7 +35,7 @@ function isGuarded(
   canonical: string,
 ): boolean {
   if (answer.status === 401 || answer.status === 404) return true;
-  if (answer.status === 307) return new URL(answer.location!, APP_URL).pathname === '/login';
+  if (answer.status === 303) return new URL(answer.location!, APP_URL).pathname === '/login';
   if (answer.status === 308) return new URL(answer.location!, APP_URL).pathname === canonical;
   return false;
 }

@@ -73,7 +73,7 @@ describe('the protection as a Node proxy.ts', () => {
 
   it('proxy.ts: sends a signed-out document to sign-in', async () => {
     const response = await send(`${app.url}/dashboard/admin?tab=2`, { headers: DOCUMENT });
-    expect(response.status).toBe(307);
+    expect(response.status).toBe(303);
     expect(location(response)).toBe(`${app.url}/login?returnTo=%2Fdashboard%2Fadmin%3Ftab%3D2`);
   });
 

@@ -1,7 +1,7 @@
 import { ScalekitClient } from '@scalekit-sdk/node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadAppInstance, type AppInstance } from '../support/app-instance';
-import { call, signIn } from '../support/app';
+import { call, SAME_ORIGIN, signIn } from '../support/app';
 import type { CookieJar } from '../support/cookie-jar';
 import { issuerControl } from '../support/issuer-control';
 import { accessTokenSet, deletedCookies, sessionTokens } from '../support/session-jar';
@@ -18,6 +18,7 @@ async function race(instances: AppInstance[], jar: CookieJar) {
       call(instances[i % instances.length]!.refreshPost, '/api/refresh', {
         jar: jar.clone(),
         method: 'POST',
+        headers: SAME_ORIGIN,
       }),
     ),
   );

@@ -7,7 +7,7 @@ import { MAX_COOKIE_VALUE } from '@/lib/edge/session-cookies';
 import { BACKCHANNEL_LOGOUT_EVENT } from '@/lib/server/logout-token';
 import { revokeSession } from '@/lib/server/revocation';
 import { setSessionCookies } from '@/lib/server/session-records';
-import { APP_URL, authorize, call, pathOf } from '../support/app';
+import { APP_URL, authorize, call, pathOf, SAME_ORIGIN } from '../support/app';
 import { loadAppInstance, type AppInstance } from '../support/app-instance';
 import { CookieJar, parseSetCookie } from '../support/cookie-jar';
 import { expireAccessToken } from '../support/expired-session';
@@ -43,7 +43,7 @@ async function claimsIn(jar: CookieJar): Promise<JWTPayload> {
 }
 
 const refresh = (app: AppInstance, jar: CookieJar) =>
-  call(app.refreshPost, '/api/refresh', { jar, method: 'POST' });
+  call(app.refreshPost, '/api/refresh', { jar, method: 'POST', headers: SAME_ORIGIN });
 
 let upstash: LocalUpstash;
 let app: AppInstance;
@@ -166,7 +166,7 @@ describe('3. a planted refresh cookie cannot swap the session', () => {
       const planted = attacker.get('sk_refresh')!.value;
       const response = await call(app.refreshPost, '/api/refresh', {
         method: 'POST',
-        headers: { cookie: withPlanted(victim, planted, order) },
+        headers: { ...SAME_ORIGIN, cookie: withPlanted(victim, planted, order) },
       });
       expect(response.status).toBe(200);
       const access = response.headers.getSetCookie().find((c) => c.startsWith('sk_access='))!;
@@ -187,7 +187,10 @@ describe('3. a planted refresh cookie cannot swap the session', () => {
     const before = await tokenCalls();
     const response = await call(app.refreshPost, '/api/refresh', {
       method: 'POST',
-      headers: { cookie: withPlanted(victim, attacker.get('sk_refresh')!.value, 'alone') },
+      headers: {
+        ...SAME_ORIGIN,
+        cookie: withPlanted(victim, attacker.get('sk_refresh')!.value, 'alone'),
+      },
     });
     expect(response.status).toBe(401);
     expect(await tokenCalls()).toBe(before);

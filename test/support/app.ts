@@ -43,6 +43,12 @@ export async function authorize(
   return { authorizeUrl: new URL(location), callbackUrl, browser };
 }
 
+/**
+ * What a browser sends with a POST from one of the app's own pages (`Origin` goes with every POST):
+ * routes that change the session refuse a POST without it.
+ */
+export const SAME_ORIGIN = { origin: APP_URL };
+
 /** What a browser sends for a page load (a document navigation), as the middleware sees it. */
 export const DOCUMENT = { 'sec-fetch-mode': 'navigate', accept: 'text/html' };
 

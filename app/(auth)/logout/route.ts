@@ -55,7 +55,16 @@ export const POST = authRoute(async (request: NextRequest) => {
   }
   if (current) {
     const until = revocationHorizon(config);
-    await revokeSession(getStore(), current.claims.sid, until).catch(() => undefined);
+    await revokeSession(getStore(), current.claims.sid, until).catch(() => {
+      // Copied cookies of this session stay usable (refresh refuses to renew while the list
+      // cannot be read, but once it can, they would): worth a line an operator can alert on.
+      logAuthFailure({
+        code: 'store_unavailable',
+        route: '/logout',
+        kind: requestKind(request),
+        detail: 'the revocation could not be written; signing out anyway',
+      });
+    });
   }
 
   const response = noStore(NextResponse.redirect(logoutUrl, 303));

@@ -54,7 +54,7 @@ describe('protectThen', () => {
     const response = await middleware(
       new NextRequest(`${APP}/de/dashboard?tab=2`, { headers: DOCUMENT }),
     );
-    expect(response.status).toBe(307);
+    expect(response.status).toBe(303);
     const location = new URL(response.headers.get('location')!);
     expect(location.pathname).toBe('/login');
     expect(location.searchParams.get('returnTo')).toBe('/de/dashboard?tab=2');

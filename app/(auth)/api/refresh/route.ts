@@ -2,17 +2,21 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { AuthError, isAuthError } from '@/lib/edge/errors';
 import { actionRedirect, errorJson, errorPage, noStore } from '@/lib/edge/responses';
 import { sanitizeReturnTo } from '@/lib/edge/return-to';
-import type { OpenedAccessToken } from '@/lib/edge/access-token';
 import { logAuthFailure } from '@/lib/edge/log';
 import { requestKind } from '@/lib/edge/request-kind';
-import { isRevoked } from '@/lib/edge/revocation';
+import type { AccessTokenClaims, OpenedAccessToken } from '@/lib/edge/access-token';
+import { deferEarlyRefresh } from '@/lib/edge/refresh-deferral';
 import { openAccessSession, readAccessSession } from '@/lib/edge/session';
+import { StoreError } from '@/lib/edge/store-error';
 import { serverConfig } from '@/lib/server/env';
 import { refreshSession, type RefreshedSession } from '@/lib/server/refresh';
+import { readRevocationSince } from '@/lib/server/revocation-reads';
 import { authRoute } from '@/lib/server/route-handler';
+import { isSameOrigin } from '@/lib/server/same-origin';
 import { sessionOf, sessionSnapshot } from '@/lib/server/session';
 import {
   clearSessionCookies,
+  presentsSessionCookies,
   readRefreshToken,
   setSessionCookies,
 } from '@/lib/server/session-records';
@@ -36,8 +40,13 @@ async function rotate(request: NextRequest): Promise<Outcome> {
  * Redeems the refresh token of the session the access cookie proves (expired is fine: that is
  * why we are here), never another: the refresh cookie must be bound to that session's `sid`, the
  * session must not be revoked, and the new token must be the same person's.
+ *
+ * The revocation list is read twice: before redeeming (a revoked session does not even reach
+ * Scalekit) and after (a sign-out while Scalekit was answering must not be undone by the fresh
+ * cookies this request is about to set).
  */
 async function redeem(request: NextRequest): Promise<Outcome> {
+  const arrivedAt = performance.now();
   const config = serverConfig();
   const failed = (why: string, keepCookies = false): Outcome => ({
     ok: false,
@@ -60,13 +69,14 @@ async function redeem(request: NextRequest): Promise<Outcome> {
     if (!found.foreign) return failed('no refresh token');
     return failed('the refresh cookie belongs to another session', true);
   }
-  if (await isRevoked(getStore(), current.claims, config)) return failed('the session was revoked');
+  const revokedBefore = await revocationOutcome(current.claims, arrivedAt);
+  if (revokedBefore) return revokedBefore;
   try {
     const session = await refreshSession(found.refreshToken);
     if (session.claims.sub !== current.claims.sub) {
       return failed('Scalekit renewed the session as another person');
     }
-    return { ok: true, session };
+    return (await revocationOutcome(current.claims, session.redeemedAt)) ?? { ok: true, session };
   } catch (err) {
     if (isAuthError(err, 'config_invalid')) throw err;
     const error = isAuthError(err) ? err : new AuthError('refresh_unavailable', 'refresh failed');
@@ -74,7 +84,30 @@ async function redeem(request: NextRequest): Promise<Outcome> {
   }
 }
 
-/** Sets the rotated cookies, or clears them all when the session is over; transient faults keep them. */
+/**
+ * Null when the session is not on the revocation list, read no earlier than `since`. In every
+ * mode, whatever `SESSION_REVOCATION_ON_STORE_ERROR` says: a list that cannot be read renews
+ * nothing (`refresh_unavailable`, the cookies are kept), so copied cookies of a signed-out session
+ * do not renew during an outage.
+ */
+async function revocationOutcome(
+  claims: Pick<AccessTokenClaims, 'sid' | 'sub' | 'iat' | 'oid'>,
+  since: number,
+): Promise<Outcome | null> {
+  try {
+    if (!(await readRevocationSince(getStore(), claims, since))) return null;
+    return { ok: false, error: new AuthError('refresh_failed', 'the session was revoked') };
+  } catch (err) {
+    if (!(err instanceof StoreError)) throw err;
+    const unread = 'the revocation list could not be read';
+    return { ok: false, error: new AuthError('refresh_unavailable', unread) };
+  }
+}
+
+/**
+ * Sets the rotated cookies, or clears them all when the session is over; transient faults keep
+ * them, and a request that presented none of our cookies gets no deletions.
+ */
 async function withSession(request: NextRequest, response: NextResponse, outcome: Outcome) {
   const config = serverConfig();
   if (outcome.ok) {
@@ -85,7 +118,11 @@ async function withSession(request: NextRequest, response: NextResponse, outcome
       config,
       request.cookies,
     );
-  } else if (outcome.error.code === 'refresh_failed' && !outcome.keepCookies) {
+  } else if (
+    outcome.error.code === 'refresh_failed' &&
+    !outcome.keepCookies &&
+    presentsSessionCookies(request.cookies, config)
+  ) {
     clearSessionCookies(response.cookies, config, request.cookies);
   }
   return noStore(response);
@@ -95,14 +132,20 @@ async function withSession(request: NextRequest, response: NextResponse, outcome
  * The middleware sends a document here when its access token has expired (or is about to):
  * rotate, then 303 back. No refresh token, or one Scalekit rejects, goes to sign-in; a transient
  * fault shows a retry page and keeps the session — or, when the current access token is still
- * valid (the early-refresh case), simply goes back.
+ * valid (the early-refresh case), goes back with a note that defers the early refresh until the
+ * token expires, so the middleware serves the page instead of sending it here again (a loop).
  */
 export const GET = authRoute({ rateLimit: 'refresh' }, async (request: NextRequest) => {
   const returnTo = sanitizeReturnTo(request.nextUrl.searchParams.get('returnTo'));
   const appUrl = serverConfig().appUrl;
   const outcome = await rotate(request);
-  if (outcome.ok || (outcome.error.code !== 'refresh_failed' && (await stillValid(request)))) {
-    return withSession(request, NextResponse.redirect(new URL(returnTo, appUrl), 303), outcome);
+  const back = () => NextResponse.redirect(new URL(returnTo, appUrl), 303);
+  if (outcome.ok) return withSession(request, back(), outcome);
+  const valid = outcome.error.code === 'refresh_failed' ? null : await stillValid(request);
+  if (valid) {
+    const response = back();
+    deferEarlyRefresh(response.cookies, valid, serverConfig());
+    return withSession(request, response, outcome);
   }
   if (outcome.error.code === 'refresh_failed') {
     const login = new URL('/login', appUrl);
@@ -114,7 +157,8 @@ export const GET = authRoute({ rateLimit: 'refresh' }, async (request: NextReque
 });
 
 /**
- * Three callers: the client session keeper (JSON: `{ ok, expiresAt, session }` with the session's
+ * Three callers, all same-origin (a browser sends `Origin` with each, a replayed one included): the
+ * client session keeper (JSON: `{ ok, expiresAt, session }` with the session's
  * snapshot for `useSession()`, 401 when the session is over,
  * 503 to retry later); a Server Action the middleware replayed here with a 307 because its
  * token had expired; and, the same way, a plain form post (an action's form before hydration).
@@ -122,13 +166,21 @@ export const GET = authRoute({ rateLimit: 'refresh' }, async (request: NextReque
  * fresh cookies.
  */
 export const POST = authRoute({ rateLimit: 'refresh' }, async (request: NextRequest) => {
+  // (`requestKind` calls every /api/ request `api`: here the fetch mode tells a page load.)
+  const pageLoad = request.headers.get('sec-fetch-mode') === 'navigate';
+  // A POST is the one request another site can make the browser send here without our cookies
+  // (`SameSite=Lax`): refused before it can answer "no session" and delete them.
+  if (!isSameOrigin(request)) {
+    const { code, message } = new AuthError('cross_site_request', 'refresh from another origin');
+    logAuthFailure({ code, route: '/api/refresh', kind: requestKind(request), detail: message });
+    return pageLoad ? errorPage(code) : errorJson(code);
+  }
   const outcome = await rotate(request);
   // A form the middleware replayed here: a Server Action (`Next-Action`), or a plain form post
   // that is a page load (an action's form before hydration). Both go back with a 307, so the
   // browser sends the form once more, now with fresh cookies.
   const action = request.headers.has('next-action');
-  // (`requestKind` calls every /api/ request `api`: here the fetch mode tells a page load.)
-  if (action || request.headers.get('sec-fetch-mode') === 'navigate') {
+  if (action || pageLoad) {
     const returnTo = sanitizeReturnTo(request.nextUrl.searchParams.get('returnTo'));
     const appUrl = serverConfig().appUrl;
     if (outcome.ok) {
@@ -150,6 +202,7 @@ export const POST = authRoute({ rateLimit: 'refresh' }, async (request: NextRequ
   return withSession(request, errorJson(outcome.error.code), outcome);
 });
 
-async function stillValid(request: NextRequest): Promise<boolean> {
-  return (await readAccessSession(request.cookies).catch(() => null)) !== null;
+/** The claims of the request's access token while it is still valid, else null. */
+async function stillValid(request: NextRequest): Promise<AccessTokenClaims | null> {
+  return readAccessSession(request.cookies).catch(() => null);
 }

@@ -259,7 +259,7 @@ async function traffic(context: Context) {
 
 /** Where each kind of middleware sends a request it refuses. */
 const REFUSAL: Record<SessionKind, { api: string; page: string }> = {
-  ours: { api: '401', page: '307 → /login' },
+  ours: { api: '401', page: '303 → /login' },
   authkit: { api: '307 → /user_management/authorize', page: '307 → /user_management/authorize' },
   auth0: { api: '307 → /auth/login', page: '307 → /auth/login' },
 };

@@ -64,7 +64,7 @@ describe('POST /api/backchannel-logout', () => {
     await browser.logout(idHint.toString());
 
     const after = await call(app.protect, '/dashboard', { jar, headers: DOCUMENT });
-    expect(after.status).toBe(307);
+    expect(after.status).toBe(303);
   });
 
   describe('refuses logout tokens that are', () => {
@@ -156,7 +156,7 @@ describe('POST /api/backchannel-logout', () => {
     expect(passes(await call(app.protect, '/dashboard', { jar, headers: DOCUMENT }))).toBe(true);
 
     expect((await post(`logout_token=${token}`)).status).toBe(200);
-    expect((await call(app.protect, '/dashboard', { jar, headers: DOCUMENT })).status).toBe(307);
+    expect((await call(app.protect, '/dashboard', { jar, headers: DOCUMENT })).status).toBe(303);
   });
 
   it('accepts a genuine token naming only the user, revoking that user’s earlier sessions', async () => {
@@ -173,6 +173,6 @@ describe('POST /api/backchannel-logout', () => {
       { typ: 'logout+jwt' },
     );
     expect((await post(`logout_token=${token}`)).status).toBe(200);
-    expect((await call(app.protect, '/dashboard', { jar, headers: DOCUMENT })).status).toBe(307);
+    expect((await call(app.protect, '/dashboard', { jar, headers: DOCUMENT })).status).toBe(303);
   });
 });

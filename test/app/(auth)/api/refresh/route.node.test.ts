@@ -3,8 +3,11 @@ import { beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { GET as callback } from '@/app/(auth)/api/callback/route';
 import { GET as refreshGet, POST as refreshPost } from '@/app/(auth)/api/refresh/route';
 import { GET as login } from '@/app/(auth)/login/route';
-import { APP_URL, call, signIn } from '../../../../support/app';
-import { expireAccessToken } from '../../../../support/expired-session';
+import { POST as logoutPost } from '@/app/(auth)/logout/route';
+import { protect } from '@/lib/edge/protect';
+import { APP_URL, call, DOCUMENT, pathOf, SAME_ORIGIN, signIn } from '../../../../support/app';
+import { captureAuthLog } from '../../../../support/auth-log';
+import { expireAccessToken, resignAccessToken } from '../../../../support/expired-session';
 import { issuerControl } from '../../../../support/issuer-control';
 import {
   accessTokenSet,
@@ -17,7 +20,7 @@ import {
 const control = issuerControl(inject('issuerUrl'));
 const app = { login, callback };
 const tokenCalls = async () => (await control.counts()).token ?? 0;
-const SERVER_ACTION = { 'next-action': '7f3e1c2b9a8d4e5f60718293a4b5c6d7e8f90a1b' };
+const SERVER_ACTION = { ...SAME_ORIGIN, 'next-action': '7f3e1c2b9a8d4e5f60718293a4b5c6d7e8f90a1b' };
 
 describe('/api/refresh', () => {
   beforeEach(async () => {
@@ -29,7 +32,11 @@ describe('/api/refresh', () => {
       const { jar } = await signIn(app);
       const before = await sessionTokens(jar);
       const calls = await tokenCalls();
-      const response = await call(refreshPost, '/api/refresh', { jar, method: 'POST' });
+      const response = await call(refreshPost, '/api/refresh', {
+        jar,
+        method: 'POST',
+        headers: SAME_ORIGIN,
+      });
       expect(response.status).toBe(200);
       const body = (await response.json()) as { ok: boolean; expiresAt: number };
       expect(body.ok).toBe(true);
@@ -46,7 +53,11 @@ describe('/api/refresh', () => {
       const calls = await tokenCalls();
       const responses = await Promise.all(
         Array.from({ length: 10 }, () =>
-          call(refreshPost, '/api/refresh', { jar: jar.clone(), method: 'POST' }),
+          call(refreshPost, '/api/refresh', {
+            jar: jar.clone(),
+            method: 'POST',
+            headers: SAME_ORIGIN,
+          }),
         ),
       );
       expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
@@ -64,22 +75,34 @@ describe('/api/refresh', () => {
       // token unseen — a limitation the README states).
       for (const mode of ['hang', 'error'] as const) {
         await control.setFault('token', mode);
-        const response = await call(refreshPost, '/api/refresh', { jar, method: 'POST' });
+        const response = await call(refreshPost, '/api/refresh', {
+          jar,
+          method: 'POST',
+          headers: SAME_ORIGIN,
+        });
         expect(response.status).toBe(503);
         expect(await response.json()).toEqual({ error: 'refresh_unavailable' });
         expect(response.headers.getSetCookie()).toEqual([]);
       }
       await control.setFault('token', null);
-      const recovered = await call(refreshPost, '/api/refresh', { jar, method: 'POST' });
+      const recovered = await call(refreshPost, '/api/refresh', {
+        jar,
+        method: 'POST',
+        headers: SAME_ORIGIN,
+      });
       expect(recovered.status).toBe(200);
     });
 
     it('answers a late request holding the old refresh token with the same pair, inside the grace window', async () => {
       const { jar } = await signIn(app);
       const stale = jar.clone();
-      await call(refreshPost, '/api/refresh', { jar, method: 'POST' });
+      await call(refreshPost, '/api/refresh', { jar, method: 'POST', headers: SAME_ORIGIN });
       const calls = await tokenCalls();
-      const late = await call(refreshPost, '/api/refresh', { jar: stale, method: 'POST' });
+      const late = await call(refreshPost, '/api/refresh', {
+        jar: stale,
+        method: 'POST',
+        headers: SAME_ORIGIN,
+      });
       expect(late.status).toBe(200);
       expect((await sessionTokens(stale)).accessToken).toBe((await sessionTokens(jar)).accessToken);
       expect(await tokenCalls()).toBe(calls);
@@ -88,16 +111,24 @@ describe('/api/refresh', () => {
     it('ends the session when an old refresh token is reused after the grace window', async () => {
       const { jar } = await signIn(app);
       const stale = jar.clone();
-      await call(refreshPost, '/api/refresh', { jar, method: 'POST' });
+      await call(refreshPost, '/api/refresh', { jar, method: 'POST', headers: SAME_ORIGIN });
       vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 31_000 });
       try {
         const staleAgain = stale.clone();
-        const reused = await call(refreshPost, '/api/refresh', { jar: stale, method: 'POST' });
+        const reused = await call(refreshPost, '/api/refresh', {
+          jar: stale,
+          method: 'POST',
+          headers: SAME_ORIGIN,
+        });
         expect(reused.status).toBe(401);
         expect(await reused.json()).toEqual({ error: 'refresh_failed' });
         // The rejection is remembered: the next request with that token does not go to Scalekit.
         const calls = await tokenCalls();
-        const again = await call(refreshPost, '/api/refresh', { jar: staleAgain, method: 'POST' });
+        const again = await call(refreshPost, '/api/refresh', {
+          jar: staleAgain,
+          method: 'POST',
+          headers: SAME_ORIGIN,
+        });
         expect(again.status).toBe(401);
         expect(await tokenCalls()).toBe(calls);
       } finally {
@@ -110,6 +141,7 @@ describe('/api/refresh', () => {
       const rejected = await call(refreshPost, '/api/refresh', {
         jar: await withRefreshToken(jar, 'not-a-valid-refresh-token'),
         method: 'POST',
+        headers: SAME_ORIGIN,
       });
       expect(rejected.status).toBe(401);
       expect(await rejected.json()).toEqual({ error: 'refresh_failed' });
@@ -151,6 +183,7 @@ describe('/api/refresh', () => {
 
   describe('POST (a plain form post the middleware replayed here: an action before hydration)', () => {
     const FORM = {
+      ...SAME_ORIGIN,
       'sec-fetch-mode': 'navigate',
       accept: 'text/html',
       'content-type': 'application/x-www-form-urlencoded',
@@ -216,6 +249,123 @@ describe('/api/refresh', () => {
       const response = await call(refreshGet, '/api/refresh?returnTo=%2Fdashboard');
       expect(response.status).toBe(303);
       expect(response.headers.get('location')).toBe(`${APP_URL}/login?returnTo=%2Fdashboard`);
+    });
+  });
+
+  describe('the security review of issue 19', () => {
+    const CROSS_SITE_FORM = {
+      origin: 'https://evil.example',
+      'sec-fetch-site': 'cross-site',
+      'sec-fetch-mode': 'navigate',
+      accept: 'text/html',
+      'content-type': 'application/x-www-form-urlencoded',
+    };
+
+    it('a cross-site refresh POST keeps the session', async () => {
+      const { jar } = await signIn(app);
+      const before = await sessionTokens(jar);
+      const calls = await tokenCalls();
+      // What another site's auto-submitted form makes the browser send: none of our cookies
+      // (SameSite=Lax), a foreign Origin, a page load.
+      const { result, lines } = await captureAuthLog(() =>
+        call(refreshPost, '/api/refresh', { method: 'POST', headers: CROSS_SITE_FORM }),
+      );
+      expect(result.status).toBe(403);
+      expect(result.headers.get('content-type')).toContain('text/html');
+      expect(result.headers.getSetCookie()).toEqual([]);
+      expect(lines).toEqual([
+        expect.objectContaining({ code: 'cross_site_request', route: '/api/refresh' }),
+      ]);
+      // With the cookies as well, a foreign or unknown origin is refused before anything is read.
+      const attempts: Array<Record<string, string>> = [
+        { origin: 'https://evil.example' },
+        { 'sec-fetch-site': 'cross-site' },
+        {},
+      ];
+      for (const headers of attempts) {
+        const refused = await captureAuthLog(() =>
+          call(refreshPost, '/api/refresh', { jar, method: 'POST', headers }),
+        );
+        expect(refused.result.status).toBe(403);
+        expect(refused.result.headers.getSetCookie()).toEqual([]);
+      }
+      expect(await tokenCalls()).toBe(calls);
+      expect(await sessionTokens(jar)).toEqual(before);
+      const own = await call(refreshPost, '/api/refresh', {
+        jar,
+        method: 'POST',
+        headers: { 'sec-fetch-site': 'same-origin' },
+      });
+      expect(own.status).toBe(200);
+    });
+
+    it('a refresh that presented none of our cookies deletes none', async () => {
+      const { result: page } = await captureAuthLog(() =>
+        call(refreshGet, '/api/refresh?returnTo=%2Fdashboard', { headers: DOCUMENT }),
+      );
+      expect(page.status).toBe(303);
+      expect(page.headers.get('location')).toBe(`${APP_URL}/login?returnTo=%2Fdashboard`);
+      expect(page.headers.getSetCookie()).toEqual([]);
+      const { result: keeper } = await captureAuthLog(() =>
+        call(refreshPost, '/api/refresh', { method: 'POST', headers: SAME_ORIGIN }),
+      );
+      expect(keeper.status).toBe(401);
+      expect(keeper.headers.getSetCookie()).toEqual([]);
+    });
+
+    it('a transient refresh failure ends the redirect loop within one round trip', async () => {
+      const { jar } = await signIn(app);
+      // In the token's last seconds (the early refresh is due within 10 s of expiry).
+      await resignAccessToken(jar, (now) => ({ iat: now - 292, nbf: now - 292, exp: now + 8 }));
+      await control.setFault('token', 'error');
+      const calls = await tokenCalls();
+      const page = await call(protect, '/dashboard', { jar, headers: DOCUMENT });
+      expect(page.status).toBe(307);
+      const refreshUrl = new URL(page.headers.get('location')!);
+      expect(refreshUrl.pathname).toBe('/api/refresh');
+      const { result: back, lines } = await captureAuthLog(() =>
+        call(refreshGet, pathOf(refreshUrl), { jar, headers: DOCUMENT }),
+      );
+      expect(back.status).toBe(303);
+      expect(back.headers.get('location')).toBe(`${APP_URL}/dashboard`);
+      expect(lines).toEqual([expect.objectContaining({ code: 'refresh_unavailable' })]);
+      // Back on the page, the still-valid token is served: no second trip to refresh.
+      const again = await call(protect, '/dashboard', { jar, headers: DOCUMENT });
+      expect(again.headers.get('x-middleware-next')).toBe('1');
+      expect((await tokenCalls()) - calls).toBe(1);
+      // The deferral lasts no longer than the token: once it has expired, refresh is asked again.
+      await expireAccessToken(jar);
+      const { result: expired } = await captureAuthLog(() =>
+        call(protect, '/dashboard', { jar, headers: DOCUMENT }),
+      );
+      expect(expired.status).toBe(307);
+      expect(new URL(expired.headers.get('location')!).pathname).toBe('/api/refresh');
+    });
+
+    it('a refresh in flight does not resurrect a signed-out session', async () => {
+      const { jar } = await signIn(app);
+      const calls = await tokenCalls();
+      // Hold the redemption at Scalekit, sign out meanwhile, then let Scalekit answer.
+      await control.setFault('token', 'hang');
+      const inFlight = captureAuthLog(() =>
+        call(refreshPost, '/api/refresh', {
+          jar: jar.clone(),
+          method: 'POST',
+          headers: SAME_ORIGIN,
+        }),
+      );
+      await vi.waitFor(async () => expect(await tokenCalls()).toBe(calls + 1), { timeout: 5_000 });
+      const out = await call(logoutPost, '/logout', { jar, method: 'POST', headers: SAME_ORIGIN });
+      expect(out.status).toBe(303);
+      await control.setFault('token', null);
+      const { result, lines } = await inFlight;
+      expect(result.status).toBe(401);
+      expect(await result.json()).toEqual({ error: 'refresh_failed' });
+      expect(await accessTokenSet(result)).toBeNull();
+      expect(deletedCookies(result).sort()).toEqual([...SESSION_COOKIES].sort());
+      expect(lines).toEqual([
+        expect.objectContaining({ code: 'refresh_failed', detail: 'the session was revoked' }),
+      ]);
     });
   });
 });
