@@ -25,8 +25,8 @@ const ROUTING_PARAMS = [
  * True when `/login` must ask before going on: another site (or no site at all: a bookmark, a
  * pasted link, a tool) sent a browser that holds a session here to a sign-in that carries routing
  * or prompt parameters, which would silently replace that session with another account or
- * organization (login CSRF). Same-origin requests, plain sign-ins and signed-out browsers (an
- * invitation, an IdP-initiated arrival) go straight on.
+ * organization (login CSRF). Same-origin requests, plain sign-ins, a lone `prompt=login` (step-up)
+ * and signed-out browsers (an invitation, an IdP-initiated arrival) go straight on.
  *
  * @example
  * if (needsConfirmation(request, searchParams, config)) return confirmationPage(searchParams);
@@ -36,7 +36,9 @@ export function needsConfirmation(
   params: URLSearchParams,
   config: Pick<EdgeConfig, 'secureCookies'>,
 ): boolean {
-  if (!ROUTING_PARAMS.some((name) => params.has(name))) return false;
+  if (!ROUTING_PARAMS.some((name) => params.has(name) && !asksForCredentials(params, name))) {
+    return false;
+  }
   if (isSameOrigin(request)) return false;
   return (['access', 'refresh', 'id'] as const).some((kind) => {
     const name = cookieName(kind, config);
@@ -76,4 +78,13 @@ export function confirmationPage(params: URLSearchParams): NextResponse {
       headers: { 'Content-Type': 'text/html; charset=utf-8' },
     }),
   );
+}
+
+/**
+ * `prompt=login` makes Scalekit ask the person for their credentials, so it cannot sign anyone in
+ * to another account unnoticed; it is also the app's own step-up link, which a page opened from a
+ * bookmark or an email (no `same-origin` there) redirects to and which must not cost a click.
+ */
+function asksForCredentials(params: URLSearchParams, name: string): boolean {
+  return name === 'prompt' && params.getAll('prompt').every((value) => value === 'login');
 }

@@ -176,6 +176,14 @@ describe('3. login CSRF / account swap', () => {
     expect(new URL(response.headers.get('location')!).searchParams.get('prompt')).toBe('none');
   });
 
+  it('the step-up link (prompt=login alone) goes straight on from another site: it asks for credentials anyway', async () => {
+    const { jar } = await signIn({ login, callback });
+    const stepUpLink = '/login?prompt=login&returnTo=%2Fdashboard%2Fsecurity';
+    expect((await call(login, stepUpLink, { jar, headers: CROSS_SITE })).status).toBe(307);
+    const routed = `${stepUpLink}&connection_id=conn_attacker1`;
+    expect((await call(login, routed, { jar, headers: CROSS_SITE })).status).toBe(200);
+  });
+
   it('a cross-site login without routing parameters goes straight on', async () => {
     const { jar } = await signIn({ login, callback });
     const response = await call(login, '/login?returnTo=%2Fdashboard', {
