@@ -1,6 +1,13 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { APP_URL, ISSUER_URL, chromiumForThisFile, isIssuerUrl, signIn } from './support/browser';
+import {
+  APP_URL,
+  ISSUER_URL,
+  chromiumForThisFile,
+  isIssuerUrl,
+  recordTraffic,
+  signIn,
+} from './support/browser';
 
 let context: BrowserContext;
 
@@ -35,8 +42,14 @@ describe('login CSRF / account swap, in Chromium', () => {
     expect(headers['content-security-policy']).toBe("frame-ancestors 'none'");
     await page.getByRole('heading', { name: 'Continue signing in?' }).waitFor();
 
+    const traffic = recordTraffic(page);
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL(`${APP_URL}/dashboard`);
+    expect(traffic.to('/login').map(({ method, status }) => [method, status])).toEqual([
+      ['POST', 303],
+    ]);
+    // The browser GETs the authorize URL: the form is not posted on to Scalekit.
+    expect(traffic.to('/oauth/authorize').map(({ method }) => method)).toEqual(['GET']);
   });
 
   it('a signed-out cross-site login goes straight on', async () => {

@@ -131,7 +131,8 @@ describe('3. login CSRF / account swap', () => {
       headers: { origin: APP_URL, 'content-type': 'application/x-www-form-urlencoded' },
       body,
     });
-    expect(response.status).toBe(307);
+    // A 303: the browser GETs the authorize URL rather than posting the form on to Scalekit.
+    expect(response.status).toBe(303);
     const authorize = new URL(response.headers.get('location')!);
     expect(authorize.searchParams.get('organization_id')).toBe('org_acme0001');
     expect(authorize.searchParams.get('prompt')).toBe('none');

@@ -47,7 +47,7 @@ export const GET = authRoute({ rateLimit: 'login' }, async (request: NextRequest
   if (cookies && 'probe' in cookies) return cookies.probe;
   if (cookies) return failSignIn(request, 'cookies_disabled', 'the cookie check came back empty');
   if (needsConfirmation(request, searchParams, config)) return confirmationPage(searchParams);
-  return startSignIn(request, searchParams);
+  return startSignIn(request, searchParams, 307);
 });
 
 /**
@@ -64,7 +64,8 @@ export const POST = authRoute({ rateLimit: 'login' }, async (request: NextReques
     : null;
   if (body === null) return failSignIn(request, 'invalid_request', 'unreadable sign-in form');
   const params = new URLSearchParams(body);
-  return providerError(request, params) ?? startSignIn(request, params);
+  // 303: the browser must GET the authorize URL, not post the form on to Scalekit.
+  return providerError(request, params) ?? startSignIn(request, params, 303);
 });
 
 /** `?error=` as the coded error page: never reflected, a known code of ours or `provider_error`. */
@@ -74,8 +75,8 @@ function providerError(request: NextRequest, params: URLSearchParams) {
   return failSignIn(request, isAuthErrorCode(error) ? error : 'provider_error');
 }
 
-/** The redirect to Scalekit's authorize URL for `params`, with its transaction cookie. */
-async function startSignIn(request: NextRequest, searchParams: URLSearchParams) {
+/** The redirect (`status`) to Scalekit's authorize URL for `params`, with its transaction cookie. */
+async function startSignIn(request: NextRequest, searchParams: URLSearchParams, status: 303 | 307) {
   const config = serverConfig();
   const idpToken = searchParams.get('idp_initiated_login');
   let idp: IdpInitiatedLogin | null = null;
@@ -92,7 +93,7 @@ async function startSignIn(request: NextRequest, searchParams: URLSearchParams) 
   if (!forwarded) return failSignIn(request, 'invalid_request', 'too many forwarded parameters');
 
   const returnTo = idp?.returnTo ?? sanitizeReturnTo(searchParams.get('returnTo'));
-  const response = noStore(NextResponse.redirect(config.appUrl, 307));
+  const response = noStore(NextResponse.redirect(config.appUrl, status));
   clearCookieProbe(request, response, config);
   const forced = options.prompt === 'login';
   const transaction = await createTransaction(
