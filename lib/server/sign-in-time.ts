@@ -37,3 +37,29 @@ export function signInTime(
   const previous = transaction.previousSignIn;
   return previous?.sub === sub ? previous.signedInAt : undefined;
 }
+
+/**
+ * How much earlier than the transaction Scalekit's clock may put a sign-in that really happened
+ * after it: the two clocks differ a little, and a minute is far less than any session left alone.
+ */
+const CLOCK_MARGIN_MS = 60_000;
+
+/**
+ * True when this app forced the sign-in (`prompt=login`) yet the provider's `auth_time` says the
+ * person authenticated before it started: `prompt=login` was dropped on the way, or ignored. The
+ * callback then ends on an error page; going back to the page would only send the person round
+ * the same step-up again.
+ *
+ * @example
+ * if (skippedForcedSignIn(transaction, signedInAt)) return fail('step_up_required');
+ */
+export function skippedForcedSignIn(
+  transaction: Pick<LoginTransaction, 'forced' | 'createdAt'>,
+  signedInAt: number | undefined,
+): boolean {
+  return (
+    transaction.forced &&
+    signedInAt !== undefined &&
+    signedInAt < transaction.createdAt - CLOCK_MARGIN_MS
+  );
+}

@@ -49,6 +49,7 @@ async function signInSilently(
   const callbackUrl = await browser.continueSession(authorize.href);
   const done = await call(callback, pathOf(callbackUrl), { jar });
   expect(done.status).toBe(303);
+  return done.headers.get('location');
 }
 
 afterEach(async () => {
@@ -76,9 +77,14 @@ describe('2. step-up freshness without credentials', () => {
     const { jar, browser } = await signIn({ login, callback });
     // Ten minutes on, as this app's clock tells it (the stand-in's session is as old).
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + TEN_MINUTES });
-    await signInSilently(jar, browser, '?prompt=login', (authorize) => {
-      authorize.searchParams.delete('prompt');
-    });
+    const { result: landed, lines } = await captureAuthLog(() =>
+      signInSilently(jar, browser, '?prompt=login', (authorize) => {
+        authorize.searchParams.delete('prompt');
+      }),
+    );
+    // The callback sees auth_time from before its own sign-in began: an error page, not a loop.
+    expect(landed).toBe(`${APP_URL}/auth/error?code=step_up_required`);
+    expect(lines).toEqual([expect.objectContaining({ code: 'step_up_required' })]);
     expect(await stepUp(jar)).toBe(401);
     expect((await sessionTokens(jar)).signedInAt).toBeLessThan(Date.now() - TEN_MINUTES + 60_000);
   });

@@ -11,7 +11,7 @@ import { hasPendingTransactions, takeTransaction } from '@/lib/server/login-tran
 import { authRoute, failSignIn } from '@/lib/server/route-handler';
 import { setSessionCookies } from '@/lib/server/session-records';
 import { observeTokenEndpoint, scalekit } from '@/lib/server/scalekit';
-import { signInTime } from '@/lib/server/sign-in-time';
+import { signInTime, skippedForcedSignIn } from '@/lib/server/sign-in-time';
 
 /**
  * Finishes a sign-in: checks the state against this browser's transaction, exchanges the code
@@ -80,6 +80,12 @@ export const GET = authRoute({ rateLimit: 'callback' }, async (request: NextRequ
   const { sid } = claims;
   // Both tokens were verified above; `auth_time` is read from whichever carries it.
   const signedInAt = signInTime(transaction, claims.sub, [decodeJwt(idToken), claims.payload]);
+  if (skippedForcedSignIn(transaction, signedInAt)) {
+    return fail(
+      'step_up_required',
+      'prompt=login was not honoured: auth_time predates the sign-in',
+    );
+  }
   try {
     await authHooks.afterSignIn?.({ claims, user, signedInAt });
   } catch (err) {
