@@ -63,7 +63,6 @@ export function confirmationPage(params: URLSearchParams): NextResponse {
     .join('');
   const body =
     '<!doctype html><html lang="en"><meta charset="utf-8">' +
-    '<meta name="referrer" content="no-referrer">' +
     '<title>Continue signing in?</title>' +
     '<main style="font-family:system-ui;max-width:32rem;margin:4rem auto">' +
     '<h1>Continue signing in?</h1>' +
