@@ -98,6 +98,12 @@ export function errorPage(code: AuthErrorCode, options: ErrorPageOptions = {}): 
   return noStore(response);
 }
 
-function escapeHtml(text: string): string {
+/**
+ * `text` safe to put in HTML, text or a quoted attribute alike.
+ *
+ * @example
+ * `<input value="${escapeHtml(value)}">`;
+ */
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -9,8 +9,12 @@ export interface SignInEvent {
   readonly claims: AccessTokenClaims;
   /** The verified ID token's profile. */
   readonly user: IdTokenClaims;
-  /** When the person signed in (ms since the epoch); kept across an organization switch. */
-  readonly signedInAt: number;
+  /**
+   * When the person last entered credentials (ms since the epoch), kept across an organization
+   * switch; undefined when this sign-in cannot prove it (one Scalekit may have completed from its
+   * own session without `prompt=login`).
+   */
+  readonly signedInAt: number | undefined;
 }
 
 /** A sign-out about to happen; `claims` is null when the session had no readable access token. */

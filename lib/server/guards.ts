@@ -134,7 +134,8 @@ export function requireAnyPermission(permissions: readonly string[], options: Gu
  * Step-up for a Server Component: the session of a person who signed in at most `maxAgeSeconds`
  * ago; otherwise the page goes to `/login?prompt=login` (Scalekit asks for the credentials again,
  * even with its own session alive) and comes back to `returnTo`. The sign-in time is recorded
- * sealed at the callback and never moved by a refresh or an organization switch.
+ * sealed at the callback and never moved by a refresh or an organization switch; a sign-in the
+ * callback cannot prove fresh (one this app did not force, without `auth_time`) never passes.
  *
  * @example
  * const session = await requireRecentSignIn(5 * 60, { returnTo: '/dashboard/security' });

@@ -17,6 +17,11 @@ export interface LoginTransaction {
   readonly returnTo: string;
   readonly createdAt: number;
   /**
+   * This app asked Scalekit to force a fresh authentication (`prompt=login`). Only this, or an
+   * `auth_time`, may make the callback record "signed in now" (lib/server/sign-in-time.ts).
+   */
+  readonly forced: boolean;
+  /**
    * The person already signed in here and when, unless this sign-in forces a fresh one
    * (`prompt=login`): a sign-in Scalekit may complete from its own session (an organization
    * switch) keeps that time instead of passing for a fresh one.
@@ -53,13 +58,16 @@ async function transactionCookieName(state: string, config: Config): Promise<str
   return `${cookieName('transaction', config)}_${base64url.encode(new Uint8Array(digest).slice(0, 12))}`;
 }
 
-/** Starts a transaction: a fresh state, PKCE verifier and nonce, sealed in a 10-minute cookie. */
+/**
+ * Starts a transaction: a fresh state, PKCE verifier and nonce, sealed in a 10-minute cookie, with
+ * whether this sign-in was forced and who was signed in before (`origin`).
+ */
 export async function createTransaction(
   returnTo: string,
   sink: CookieSink,
   existing: CookieList,
   config: Config,
-  previousSignIn?: LoginTransaction['previousSignIn'],
+  origin: Pick<LoginTransaction, 'forced' | 'previousSignIn'> = { forced: false },
 ): Promise<LoginTransaction> {
   const transaction: LoginTransaction = {
     state: randomToken(32),
@@ -67,7 +75,8 @@ export async function createTransaction(
     nonce: randomToken(24),
     returnTo,
     createdAt: Date.now(),
-    ...(previousSignIn ? { previousSignIn } : {}),
+    forced: origin.forced,
+    ...(origin.previousSignIn ? { previousSignIn: origin.previousSignIn } : {}),
   };
   const options = cookieOptions('transaction', config);
   const pending = await pendingTransactions(existing, config);
@@ -144,6 +153,8 @@ function parseTransaction(json: string | null): LoginTransaction | null {
         nonce,
         returnTo,
         createdAt,
+        // A transaction sealed before this field existed forced nothing that can be shown.
+        forced: value.forced === true,
         ...(previousSignIn ? { previousSignIn } : {}),
       };
     }

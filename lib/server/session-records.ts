@@ -25,13 +25,14 @@ export interface RefreshRecord {
 
 /**
  * What the ID cookie holds: the ID token verified at sign-in (for the profile and as the logout
- * hint), the session it came with, and when the person signed in (ms since the epoch). Written at
- * sign-in only: a refresh never moves `signedInAt`.
+ * hint), the session it came with, and when the person signed in (ms since the epoch; undefined
+ * when the callback could not prove it, see lib/server/sign-in-time.ts). Written at sign-in only:
+ * a refresh never moves `signedInAt`.
  */
 export interface SignInRecord {
   readonly idToken: string;
   readonly sid: string;
-  readonly signedInAt: number;
+  readonly signedInAt: number | undefined;
 }
 
 /** A session as it is written: at sign-in every part; at a refresh the access and refresh tokens. */
@@ -129,8 +130,9 @@ export async function readSignInRecord(
   const value = parseJson(await readSessionCookie(cookies, 'id', config));
   const { idToken, sid, signedInAt } = value ?? {};
   if (typeof idToken !== 'string' || typeof sid !== 'string') return null;
-  if (typeof signedInAt !== 'number' || !Number.isFinite(signedInAt)) return null;
-  return { idToken, sid, signedInAt };
+  // An unknown sign-in time is stored as its absence; anything else unreadable is unknown too.
+  const known = typeof signedInAt === 'number' && Number.isFinite(signedInAt);
+  return { idToken, sid, signedInAt: known ? signedInAt : undefined };
 }
 
 function parseRefreshRecord(json: string | null): RefreshRecord | null {

@@ -22,7 +22,8 @@ export interface Session {
   readonly expiresAt: number;
   /**
    * When the person signed in (ms since the epoch), recorded sealed at the callback and never
-   * moved by a refresh; undefined when the record does not belong to this session.
+   * moved by a refresh; undefined when the record does not belong to this session, or when the
+   * callback could not prove a fresh sign-in (lib/server/sign-in-time.ts).
    */
   readonly signedInAt: number | undefined;
 }

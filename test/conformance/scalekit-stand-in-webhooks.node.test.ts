@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ScalekitClient } from '@scalekit-sdk/node';
 import type { RunningIssuer } from '../tools/scalekit-stand-in';
 import { WebhookSender } from '../tools/scalekit-stand-in/webhooks';
-import { issuerWithSdk, POST_LOGOUT_URI, signIn } from './scalekit-sdk-flows';
+import { issuerWithSdk, POST_LOGOUT_URI, signIn, signInAgain } from './scalekit-sdk-flows';
 
 interface Received {
   headers: Record<string, string>;
@@ -127,6 +127,20 @@ describe('the stand-in’s token modes, through the SDK', () => {
     const { accessToken } = await signIn(scalekit, 'admin');
     expect(decodeJwt(accessToken)).toMatchObject({ roles: null, permissions: null });
     expect(decodeJwt(accessToken).sid).toMatch(/^ses_/);
+  });
+
+  it('auth_time: none by default, even after prompt=login (Scalekit documents none); a number or null when asked', async () => {
+    const forced = await signIn(scalekit, 'admin', { prompt: 'login' });
+    expect(decodeJwt(forced.idToken)).not.toHaveProperty('auth_time');
+    issuer.setTokenMode({ authTime: 'number' });
+    const before = Math.floor(Date.now() / 1000);
+    const { idToken, browser } = await signIn(scalekit, 'admin');
+    const authTime = decodeJwt(idToken).auth_time;
+    expect(authTime).toBeGreaterThanOrEqual(before - 1);
+    // A silent sign-in on the same session says when that session authenticated, not now.
+    expect(decodeJwt((await signInAgain(scalekit, browser)).idToken).auth_time).toBe(authTime);
+    issuer.setTokenMode({ authTime: 'null' });
+    expect(decodeJwt((await signIn(scalekit, 'admin')).idToken).auth_time).toBeNull();
   });
 
   it('Modular SSO: access tokens without sid, oid, roles or permissions, sub naming the connection', async () => {

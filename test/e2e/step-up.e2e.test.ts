@@ -1,4 +1,4 @@
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   APP_URL,
@@ -6,7 +6,6 @@ import {
   chromiumForThisFile,
   isIssuerUrl,
   recordTraffic,
-  signIn,
 } from './support/browser';
 import { ageSignIn, signedInAt } from './support/session-cookies';
 
@@ -20,11 +19,22 @@ afterEach(async () => {
 const TEN_MINUTES = 10 * 60_000;
 const SECURITY = '/dashboard/security';
 
+/**
+ * Signs in through `/login?prompt=login`, the only sign-in whose time the app records without an
+ * `auth_time` (the stand-in, like Scalekit's docs, sends none), and lands on `path`.
+ */
+async function signInForced(page: Page, path: string) {
+  await page.goto(`/login?prompt=login&returnTo=${encodeURIComponent(path)}`);
+  await page.waitForURL(isIssuerUrl);
+  await page.getByRole('button', { name: `Continue as ${EMAILS.admin}` }).click();
+  await page.waitForURL(`${APP_URL}${path}`);
+}
+
 describe('step-up re-authentication', () => {
-  it('step-up: lets a fresh sign-in open Security settings without asking again', async () => {
+  it('step-up: lets a fresh sign-in it forced open Security settings without asking again', async () => {
     context = await chromium.newProfile();
     const page = await context.newPage();
-    await signIn(page, '/dashboard');
+    await signInForced(page, '/dashboard');
     const traffic = recordTraffic(page);
     await page.goto(SECURITY);
     await page.getByRole('heading', { name: 'Security settings' }).waitFor();
@@ -34,7 +44,7 @@ describe('step-up re-authentication', () => {
   it('step-up: sends a stale sign-in through prompt=login, even with a live Scalekit session, and back to the page', async () => {
     context = await chromium.newProfile();
     const page = await context.newPage();
-    await signIn(page, '/dashboard');
+    await signInForced(page, '/dashboard');
     await ageSignIn(context, TEN_MINUTES);
     const before = await signedInAt(context);
     const traffic = recordTraffic(page);
@@ -56,8 +66,7 @@ describe('step-up re-authentication', () => {
   it('step-up: answers a Server Action and an API call with a code the client acts on', async () => {
     context = await chromium.newProfile();
     const page = await context.newPage();
-    await signIn(page, '/dashboard');
-    await page.goto(SECURITY);
+    await signInForced(page, SECURITY);
     await page.getByRole('button', { name: 'Show recovery codes' }).click();
     await page.getByTestId('recovery-codes').waitFor();
 
@@ -77,5 +86,28 @@ describe('step-up re-authentication', () => {
     expect(api.headers()['www-authenticate']).toBe(
       'Bearer error="insufficient_user_authentication"',
     );
+  });
+
+  it("step-up is not satisfied by a silent sign-in: a cookie deleted, /login on Scalekit's session", async () => {
+    context = await chromium.newProfile();
+    const page = await context.newPage();
+    // The person signed in with their password a while ago, and left the browser.
+    await signInForced(page, '/dashboard');
+    await ageSignIn(context, TEN_MINUTES);
+    // Whoever stands at the unattended browser deletes one cookie (or has another site's POST
+    // delete them) and signs in again: the stand-in's own session completes it without a page.
+    await context.clearCookies({ name: 'sk_access' });
+    const traffic = recordTraffic(page);
+    await page.goto(`/login?returnTo=${encodeURIComponent('/dashboard')}`);
+    await page.waitForURL(`${APP_URL}/dashboard`);
+    expect(traffic.exchanges.filter(({ url }) => isIssuerUrl(url)).length).toBeGreaterThan(0);
+    expect(traffic.to('/api/callback')).toHaveLength(1);
+
+    // The step-up page asks for the password again instead of opening.
+    await page.goto(SECURITY);
+    await page.waitForURL(isIssuerUrl);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(new URL(traffic.to('/login').at(-1)!.url).searchParams.get('prompt')).toBe('login');
+    expect(await page.getByRole('heading', { name: 'Security settings' }).count()).toBe(0);
   });
 });

@@ -84,6 +84,9 @@ const CONTROLS: Record<string, (controls: Controls, body: Body) => unknown> = {
       omitNonce: body.omitNonce === true,
       nullClaims: body.nullClaims === true,
       modularSso: body.modularSso === true,
+      ...(body.authTime === 'number' || body.authTime === 'null'
+        ? { authTime: body.authTime }
+        : {}),
     });
     return OK;
   },

@@ -206,10 +206,18 @@ declare module 'oidc-provider' {
     ttl?: Record<string, Ttl>;
   }
 
+  /** oidc-provider's ID (and logout) token builder: the claims it was given, masked on issue. */
+  export interface IdTokenModel {
+    readonly available: Record<string, unknown>;
+    payload(): Promise<Record<string, unknown>>;
+  }
+
   export class Provider {
     constructor(issuer: string, configuration?: Configuration);
     readonly issuer: string;
     readonly Grant: GrantConstructor;
+    /** One class per provider instance, so its prototype can be changed for that provider only. */
+    readonly IdToken: { prototype: IdTokenModel };
     callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<Interaction>;
     interactionFinished(

@@ -71,6 +71,13 @@ export interface TokenMode {
    * `sid`, `oid`, `roles` or `permissions`, their `sub` naming the connection (`conn_…;…`).
    */
   modularSso?: boolean;
+  /**
+   * `auth_time` in ID tokens: Scalekit's ID token reference (developer docs, "ID token claims":
+   * its sample payload and claim table) lists none, so by default there is none, even after
+   * `prompt=login`. `number`: the time the stand-in's session authenticated, on every ID token;
+   * `null`: the claim present but empty. Both are shapes the docs do not rule out.
+   */
+  authTime?: 'number' | 'null';
 }
 
 /**
@@ -215,6 +222,8 @@ export function buildProvider(settings: ProviderSettings): Provider {
     },
   });
 
+  shapeAuthTime(provider, settings.tokenMode);
+
   provider.on('server_error', (_ctx, error) => {
     console.error('[issuer] server_error', error);
   });
@@ -339,6 +348,25 @@ function accessTokenShaper(store: MemoryStore, tokenMode: () => TokenMode) {
       roles: mode.nullClaims ? null : membership.roles,
       permissions: mode.nullClaims ? null : membership.permissions,
     });
+  };
+}
+
+/**
+ * oidc-provider puts `auth_time` in an ID token whenever the request said `prompt=login` or
+ * `max_age`; Scalekit documents no such claim (see {@link TokenMode.authTime}), so the stand-in
+ * sends it only in a token mode that asks for it. Logout tokens (`events`) are left alone.
+ */
+function shapeAuthTime(provider: Provider, tokenMode: () => TokenMode): void {
+  const { prototype } = provider.IdToken;
+  const payload = prototype.payload;
+  prototype.payload = async function (this: typeof prototype) {
+    const claims = await payload.call(this);
+    if ('events' in claims) return claims;
+    const { authTime } = tokenMode();
+    delete claims.auth_time;
+    if (authTime === 'null') claims.auth_time = null;
+    if (authTime === 'number') claims.auth_time = this.available.auth_time;
+    return claims;
   };
 }
 

@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { NextResponse, type NextRequest } from 'next/server';
 import { verifyAccessToken, type AccessTokenClaims } from '@/lib/edge/access-token';
 import { isAuthError, type AuthErrorCode } from '@/lib/edge/errors';
@@ -6,14 +7,11 @@ import { sanitizeReturnTo } from '@/lib/edge/return-to';
 import { callbackUrl, serverConfig } from '@/lib/server/env';
 import { authHooks } from '@/lib/server/auth-hooks';
 import { verifyIdToken, type IdTokenClaims } from '@/lib/server/id-token';
-import {
-  hasPendingTransactions,
-  takeTransaction,
-  type LoginTransaction,
-} from '@/lib/server/login-transaction';
+import { hasPendingTransactions, takeTransaction } from '@/lib/server/login-transaction';
 import { authRoute, failSignIn } from '@/lib/server/route-handler';
 import { setSessionCookies } from '@/lib/server/session-records';
 import { observeTokenEndpoint, scalekit } from '@/lib/server/scalekit';
+import { signInTime, skippedForcedSignIn } from '@/lib/server/sign-in-time';
 
 /**
  * Finishes a sign-in: checks the state against this browser's transaction, exchanges the code
@@ -80,7 +78,14 @@ export const GET = authRoute({ rateLimit: 'callback' }, async (request: NextRequ
     return fail('token_invalid', 'the ID and access tokens name different people');
   }
   const { sid } = claims;
-  const signedInAt = signInTime(transaction, claims.sub);
+  // Both tokens were verified above; `auth_time` is read from whichever carries it.
+  const signedInAt = signInTime(transaction, claims.sub, [decodeJwt(idToken), claims.payload]);
+  if (skippedForcedSignIn(transaction, signedInAt)) {
+    return fail(
+      'step_up_required',
+      'prompt=login was not honoured: auth_time predates the sign-in',
+    );
+  }
   try {
     await authHooks.afterSignIn?.({ claims, user, signedInAt });
   } catch (err) {
@@ -107,13 +112,3 @@ export const GET = authRoute({ rateLimit: 'callback' }, async (request: NextRequ
   );
   return response;
 });
-
-/**
- * When the person signed in: now, unless the same person was signed in here already and this
- * sign-in did not force a fresh one (`prompt=login`): then Scalekit may have completed it from its
- * own session (an organization switch), and the earlier time stands.
- */
-function signInTime(transaction: LoginTransaction, sub: string): number {
-  const previous = transaction.previousSignIn;
-  return previous?.sub === sub ? previous.signedInAt : Date.now();
-}
