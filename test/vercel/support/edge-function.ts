@@ -16,12 +16,7 @@ export const EDGE_NODE_MODULES = ['async_hooks', 'buffer', 'events', 'assert', '
 
 export interface EdgeFunction {
   /** Sends a request through the function, as Vercel's edge does (x-forwarded-* name the origin). */
-  fetch(
-    url: string,
-    init?: { headers?: Record<string, string>; method?: string },
-  ): Promise<Response>;
-  /** The Node modules the function asked for (all among {@link EDGE_NODE_MODULES}, or it fails to load). */
-  readonly nodeModules: readonly string[];
+  fetch(url: string, init?: { headers?: Record<string, string> }): Promise<Response>;
   /** Every line the function wrote to `console.warn` and `console.error` (JSON ones parsed). */
   readonly logLines: Array<Record<string, unknown>>;
 }
@@ -51,6 +46,7 @@ export async function loadEdgeFunction(
   };
   if (config.runtime !== 'edge') throw new Error(`${funcDir} is a ${config.runtime} function`);
 
+  // The Node modules the function asks for, each handed to the runtime below.
   const nodeModules = new Set<string>();
   const result = await build({
     entryPoints: [join(funcDir, config.entrypoint)],
@@ -95,12 +91,10 @@ registerFetchListener(userModule, { isMiddleware: true, entrypointLabel: 'middle
   });
   vm.evaluate(code);
   return {
-    nodeModules: [...nodeModules],
     logLines,
     fetch: async (url, init = {}) => {
       const { host, protocol, port } = new URL(url);
       const response = await vm.dispatchFetch(url, {
-        method: init.method ?? 'GET',
         headers: {
           'x-forwarded-host': host,
           'x-forwarded-proto': protocol.replace(':', ''),
