@@ -57,6 +57,20 @@ export default defineConfig({
           testTimeout: 120_000,
         },
       },
+      {
+        resolve,
+        test: {
+          name: 'vercel',
+          environment: 'node',
+          include: ['test/vercel/**/*.vercel.test.ts'],
+          // `vercel build` (npm ci, then next build) takes both cores for minutes: after the e2e
+          // group, so no other build or browser shares them.
+          sequence: { groupOrder: 2 },
+          // The CLI's first install (~30 s) and the build (~2 min), on a busy machine.
+          hookTimeout: 900_000,
+          testTimeout: 30_000,
+        },
+      },
     ],
   },
 });

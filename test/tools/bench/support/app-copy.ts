@@ -13,7 +13,7 @@ export const COPY_DIR = join(TMP_DIR, 'app');
 export const NEXT_BIN = createRequire(import.meta.url).resolve('next/dist/bin/next');
 
 /** Everything `next build` reads from the product, copied as it is. */
-const PRODUCT_FILES = [
+export const PRODUCT_FILES = [
   'app',
   'lib',
   'public',

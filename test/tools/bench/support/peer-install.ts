@@ -1,9 +1,6 @@
-import { once } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { digest, isCurrent, readFileSet, stamp } from './build-inputs';
-import { spawnChild } from './children';
+import { installPinned } from '../../pinned-install';
 import { PEERS_DIR, PEERS_SOURCE_DIR, ROOT } from './paths';
 
 /** Packages the variants share with the app: the peers' install must have the app's versions. */
@@ -16,7 +13,6 @@ const SHARED_WITH_THE_APP = [
   '@types/react',
   '@types/node',
 ];
-const MANIFESTS = ['package.json', 'package-lock.json'];
 
 /**
  * Installs test/tools/bench/peers (the peer libraries, pinned by its lockfile, and the app's own
@@ -25,24 +21,7 @@ const MANIFESTS = ['package.json', 'package-lock.json'];
  */
 export async function installPeers(): Promise<{ skipped: boolean; ms: number }> {
   checkSharedVersions();
-  const files = await readFileSet(PEERS_SOURCE_DIR, MANIFESTS);
-  const inputs = digest(files);
-  if (await isCurrent(PEERS_DIR, inputs, 'node_modules/.package-lock.json')) {
-    return { skipped: true, ms: 0 };
-  }
-  const started = Date.now();
-  await mkdir(PEERS_DIR, { recursive: true });
-  for (const file of MANIFESTS) await copyFile(join(PEERS_SOURCE_DIR, file), join(PEERS_DIR, file));
-  const child = spawnChild('npm ci (peers)', 'npm', ['ci', '--no-audit', '--no-fund'], {
-    cwd: PEERS_DIR,
-    env: process.env,
-  });
-  const [code] = (await once(child.process, 'exit')) as [number | null];
-  if (code !== 0 || !existsSync(join(PEERS_DIR, 'node_modules/.package-lock.json'))) {
-    throw new Error(`npm ci in ${PEERS_DIR} failed (${code}):\n${child.output()}`);
-  }
-  await stamp(PEERS_DIR, inputs);
-  return { skipped: false, ms: Date.now() - started };
+  return installPinned({ name: 'peers', source: PEERS_SOURCE_DIR, target: PEERS_DIR });
 }
 
 function checkSharedVersions(): void {
