@@ -149,7 +149,7 @@ describe('vercel build', () => {
 
     it('redirects a signed-out document to sign-in, coming back to it', async () => {
       const { response, lines } = await call();
-      expect(response.status).toBe(307);
+      expect(response.status).toBe(303);
       expect(response.headers.get('location')).toBe(SIGN_IN);
       expect(response.headers.has('x-middleware-next')).toBe(false);
       expect(lines).toEqual([
@@ -172,7 +172,7 @@ describe('vercel build', () => {
         appUrl: APP_URL,
       });
       const { response, lines } = await call(session.cookieHeader('/dashboard'));
-      expect(response.status).toBe(307);
+      expect(response.status).toBe(303);
       expect(response.headers.get('location')).toBe(SIGN_IN);
       expect(response.headers.has('x-middleware-next')).toBe(false);
       expect(lines).toEqual([
