@@ -13,6 +13,7 @@ import { CookieJar, parseSetCookie } from '../support/cookie-jar';
 import { expireAccessToken } from '../support/expired-session';
 import { issuerControl } from '../support/issuer-control';
 import { serveRoute } from '../support/route-server';
+import { strictVerdict } from '../support/strict-verdict';
 import {
   connectReader,
   startUpstash,
@@ -71,7 +72,12 @@ describe('1. strict revocation has no gaps', () => {
       headers: { origin: APP_URL },
     });
     expect(out.status).toBe(303);
-    expect(await strict.readSession(requestCookies(copied))).toEqual({
+    expect(
+      await strictVerdict(
+        () => strict.readSession(requestCookies(copied)),
+        (session) => session.ok,
+      ),
+    ).toEqual({
       ok: false,
       reason: 'unauthenticated',
     });
