@@ -557,8 +557,10 @@ describe('the local issuer', () => {
         fetch(`${issuer.url}/keys`, { signal: AbortSignal.timeout(200) }),
       ).rejects.toThrow();
 
+      const arrived = issuer.counts().keys + 1;
       const waiting = fetch(`${issuer.url}/keys`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Hanging once counted: a request cleared before it arrived would test nothing.
+      await vi.waitFor(() => expect(issuer.counts().keys).toBe(arrived));
       issuer.setFault('keys', null);
       expect((await waiting).status).toBe(200);
     });
