@@ -5,10 +5,16 @@ export interface RevocationReader {
   getMany(keys: readonly string[]): Promise<(string | null)[]>;
 }
 
+/**
+ * How long the revocation read may take by default before it fails and the store-error policy
+ * decides (`SESSION_REVOCATION_ON_STORE_ERROR`), as for the store.
+ */
+export const REVOCATION_READ_TIMEOUT_MS = 300;
+
 export interface UpstashReaderOptions {
   url: string;
   token: string;
-  /** Longest a read may take before it rejects. Default 300 ms, as for the store. */
+  /** Longest a read may take before it rejects. Default {@link REVOCATION_READ_TIMEOUT_MS}. */
   timeoutMs?: number;
 }
 
@@ -23,7 +29,7 @@ export interface UpstashReaderOptions {
  * const [sid, sub] = await reader.getMany(['revoked:sid:ses_1', 'revoked:sub:usr_1']);
  */
 export function createUpstashReader(options: UpstashReaderOptions): RevocationReader {
-  const timeoutMs = options.timeoutMs ?? 300;
+  const timeoutMs = options.timeoutMs ?? REVOCATION_READ_TIMEOUT_MS;
   return {
     async getMany(keys) {
       if (keys.length === 0) return [];

@@ -34,11 +34,6 @@ async function receiver(statuses: number[] = []) {
   return { url, received, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
-/** Waits until `condition` holds (the stand-in delivers webhooks after its own response). */
-async function until(condition: () => boolean) {
-  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
-}
-
 describe('the stand-in’s webhooks, as the SDK verifies them', () => {
   let issuer: RunningIssuer;
   let scalekit: ScalekitClient;
@@ -59,7 +54,8 @@ describe('the stand-in’s webhooks, as the SDK verifies them', () => {
     await browser.logout(
       scalekit.getLogoutUrl({ idTokenHint: idToken, postLogoutRedirectUri: POST_LOGOUT_URI }),
     );
-    await until(() => endpoint.received.length === 1);
+    await issuer.webhooks.settled(0);
+    expect(endpoint.received).toHaveLength(1);
     const [{ headers, body }] = endpoint.received as [Received];
     expect(scalekit.verifyWebhookPayload(secret, headers, body)).toBe(true);
     expect(headers['content-type']).toBe('application/json');

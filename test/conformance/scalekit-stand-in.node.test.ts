@@ -9,7 +9,7 @@ import {
   jwtVerify,
   type JWK,
 } from 'jose';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { IssuerBrowser } from '../tools/scalekit-stand-in/browser';
 import { startIssuer, type RunningIssuer } from '../tools/scalekit-stand-in';
 import {
@@ -557,8 +557,10 @@ describe('the local issuer', () => {
         fetch(`${issuer.url}/keys`, { signal: AbortSignal.timeout(200) }),
       ).rejects.toThrow();
 
+      const arrived = issuer.counts().keys + 1;
       const waiting = fetch(`${issuer.url}/keys`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Hanging once counted: a request cleared before it arrived would test nothing.
+      await vi.waitFor(() => expect(issuer.counts().keys).toBe(arrived));
       issuer.setFault('keys', null);
       expect((await waiting).status).toBe(200);
     });
@@ -681,7 +683,9 @@ describe('shutting down', () => {
     const hanging = fetch(`${issuer.url}/oauth/token`, { method: 'POST' }).catch(
       (error: unknown) => error,
     );
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Hanging once counted (the count comes before the fault): a fixed pause could close the
+    // issuer before the request arrived on a busy machine, and test nothing.
+    await vi.waitFor(() => expect(issuer.counts().token).toBe(1));
 
     // Without releasing the hung request, close() would wait for it past the test timeout.
     await issuer.close();

@@ -3,6 +3,7 @@ import { AuthError } from '@/lib/edge/errors';
 import type { AuthHooks, SignInEvent } from '@/lib/server/auth-hooks';
 import { APP_URL, authorize, call, pathOf } from '../support/app';
 import { loadAppInstance } from '../support/app-instance';
+import { captureAuthLog } from '../support/auth-log';
 import { CookieJar } from '../support/cookie-jar';
 
 /**
@@ -75,12 +76,14 @@ describe('sign-in and sign-out hooks', () => {
     const jar = new CookieJar();
     const { callbackUrl } = await authorize(app.login, jar, 'admin');
     await call(app.callback, pathOf(callbackUrl), { jar });
-    const out = await call(app.logoutPost, '/logout', {
-      jar,
-      method: 'POST',
-      headers: { origin: APP_URL },
-    });
+    expect(jar.get('sk_access')).toBeDefined();
+    const { result: out, lines } = await captureAuthLog(() =>
+      call(app.logoutPost, '/logout', { jar, method: 'POST', headers: { origin: APP_URL } }),
+    );
     expect(out.status).toBe(303);
+    expect(lines).toEqual([
+      expect.objectContaining({ code: 'auth_hook_failed', route: '/logout' }),
+    ]);
     expect(signedOut).toEqual(['usr_acme_admin']);
     expect(jar.get('sk_access')).toBeUndefined();
   });

@@ -48,6 +48,9 @@ export function issuerControl(issuerUrl: string) {
       call<unknown>('client', { initiateLoginUri }),
     /** Every webhook delivery so far, oldest first. */
     webhookDeliveries: () => call<WebhookDelivery[]>('webhook-deliveries'),
+    /** Every webhook delivery, once the one at `index` (oldest first) has settled. */
+    settledWebhookDeliveries: (index: number) =>
+      call<WebhookDelivery[]>('webhook-deliveries/settled', { index }),
     sign: async (payload: JWTPayload, header?: JWSHeaderParameters) =>
       (await call<{ token: string }>('sign', { payload, header })).token,
   };

@@ -12,8 +12,6 @@ process.env.SESSION_COOKIE_SECRET = 'test-session-secret-0123456789abcdef';
 process.env.SCALEKIT_WEBHOOK_SECRET = 'whsec_dGVzdC13ZWJob29rLXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVm';
 // The audience the stand-in's M2M client is registered with.
 process.env.SCALEKIT_API_AUDIENCE = M2M_AUDIENCE;
-// A hung token endpoint must turn into a transient error quickly.
-process.env.SCALEKIT_TIMEOUT_MS = '1500';
 
 // Unit tests never leave the machine: only loopback is reachable.
 const realFetch = globalThis.fetch;

@@ -4,6 +4,7 @@ import type { ColdStartResult } from './sections/jwks-cold-start';
 import type { ColdBurstResult, FloodResult } from './sections/jwks-fetches';
 import type { LoadResult } from './sections/load';
 import type { PeerTableResult } from './sections/peers';
+import type { RateLimitCostResult } from './sections/rate-limit-cost';
 import type { RaceOutcome } from './sections/refresh-race';
 import type { SoakResult } from './sections/soak';
 import type { VerifyCostResult } from './sections/verify-cost';
@@ -34,6 +35,7 @@ export interface BenchResults {
     durationS: number;
   };
   verifyCost: VerifyCostResult;
+  rateLimit: RateLimitCostResult;
   bundle: BundleResult;
   coldStart: ColdStartResult;
   peers: PeerTableResult;

@@ -4,7 +4,7 @@
  * numbers in `test/tools/bench/REPORT.json`. Not part of `npm test`; under 10 minutes on 2 cores.
  *
  * 1. verify cost in-process (Node and @edge-runtime/vm) against the WebCrypto floor, the seed
- *    and the peers' per-request session checks;
+ *    and the peers' per-request session checks; 1′. the open routes' rate limiter per request;
  * 2. this project's middleware next to no middleware, a no-op one, its `proxy.ts` form and the
  *    peers (authkit-nextjs, nextjs-auth0) over HTTP, on one tiny app built once per variant;
  * 3. JWKS fetches: a cold burst, an unknown-kid flood, and a Redis-cached JWKS experiment;
@@ -15,12 +15,14 @@
  *
  * Builds and the peers' install are reused while their inputs are unchanged (see
  * support/build-inputs.ts). `BENCH_QUICK=1` shrinks every section (a smoke run; its report says
- * so); `BENCH_ONLY=app-variants` runs only section 2′ (design choices on the whole app) and prints
- * it, leaving the report files alone.
+ * so); `BENCH_ONLY=app-variants` runs only section 2′ (design choices on the whole app) and
+ * `BENCH_ONLY=rate-limit` only section 1′ (the rate limiter's cost), each printed, leaving the
+ * report files alone.
  *
  * @example
  * npm run bench
  * BENCH_QUICK=1 npm run bench
+ * BENCH_ONLY=rate-limit npm run bench
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -37,6 +39,8 @@ import { loadTest } from './sections/load';
 import { soak } from './sections/soak';
 import { measurePeers } from './sections/peers';
 import { raceLikeTheSeed, raceOverHttp } from './sections/refresh-race';
+import { measureRateLimitCost } from './sections/rate-limit-cost';
+import { rateLimitSection } from './report/rate-limit';
 import { measureVerifyCost } from './sections/verify-cost';
 import { buildAppCopy, COPY_DIFFERENCES } from './support/app-copy';
 import { installChildCleanup, stopAllChildren } from './support/children';
@@ -101,6 +105,7 @@ interface BenchConfig {
 async function main(): Promise<void> {
   installChildCleanup();
   if (process.env.BENCH_ONLY === 'app-variants') return onlyAppVariants();
+  if (process.env.BENCH_ONLY === 'rate-limit') return onlyRateLimit();
   const commit = describeCommit();
   const machine = describeMachine();
   log(
@@ -136,6 +141,9 @@ async function main(): Promise<void> {
   const bundle = await step('7. bundle size', measureBundle);
   const verifyCost = await step('1. verify cost (Node with the peers, then EdgeVM)', () =>
     measureVerifyCost(services, config.edgeEnv, inputs, { modules, sessions }, PLAN.verifyScale),
+  );
+  const rateLimitCost = await step('1′. rate limiter cost per request (in-memory, Upstash)', () =>
+    measureRateLimitCost(config.upstash, PLAN.verifyScale),
   );
   const coldStart = await step('3. cold starts with and without a JWKS copy in Redis', () =>
     measureColdStarts(services, inputs.token, PLAN.coldStarts),
@@ -182,6 +190,7 @@ async function main(): Promise<void> {
       durationS: (Date.now() - started) / 1000,
     },
     verifyCost,
+    rateLimit: rateLimitCost,
     bundle,
     coldStart,
     peers,
@@ -217,6 +226,25 @@ async function onlyAppVariants(): Promise<void> {
       measureAppVariants(services, baseEnv, PLAN.appVariants),
     );
     console.log(appVariantsSection(result));
+  } finally {
+    await services.stop();
+  }
+}
+
+/**
+ * `BENCH_ONLY=rate-limit`: the rate limiter's cost alone, printed as the report would show it (the
+ * report files are left as they are). With `BENCH_QUICK=1`, a tenth of the calls.
+ */
+async function onlyRateLimit(): Promise<void> {
+  const services = await step('start the stand-ins', () => startServices(ACCESS_TOKEN_TTL_SECONDS));
+  try {
+    const result = await step('1′. rate limiter cost per request', () =>
+      measureRateLimitCost(
+        { url: services.upstashUrl, token: services.upstashToken },
+        PLAN.verifyScale,
+      ),
+    );
+    console.log(rateLimitSection(result));
   } finally {
     await services.stop();
   }

@@ -95,6 +95,11 @@ const CONTROLS: Record<string, (controls: Controls, body: Body) => unknown> = {
     return OK;
   },
   'GET webhook-deliveries': (controls) => controls.webhooks.deliveries(),
+  // Answers once the delivery at `index` has settled: a test waits on it instead of polling.
+  'POST webhook-deliveries/settled': async (controls, body) => {
+    await controls.webhooks.settled(Number(body.index));
+    return controls.webhooks.deliveries();
+  },
   'POST sign': async (controls, body) => ({
     token: await controls.signJwt(
       object(body.payload, 'payload') as JWTPayload,

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { EventEmitter, once } from 'node:events';
 import { scalekitId } from './ids';
 
 /** One attempt to deliver one event to one endpoint: the HTTP status, or 0 when none came back. */
@@ -30,6 +31,7 @@ const RETRY_DELAY_MS = 100;
 export class WebhookSender {
   readonly #endpoints = new Map<string, string>();
   readonly #deliveries: WebhookDelivery[] = [];
+  readonly #settling = new EventEmitter();
   readonly #environmentId = scalekitId('env');
 
   /** A new endpoint secret in the dashboard's `whsec_<base64>` format. */
@@ -47,6 +49,20 @@ export class WebhookSender {
   /** What was sent so far, oldest first (copies). */
   deliveries(): WebhookDelivery[] {
     return this.#deliveries.map((delivery) => ({ ...delivery, statuses: [...delivery.statuses] }));
+  }
+
+  /**
+   * Resolves once the delivery at `index` (oldest first, as {@link deliveries} lists them) exists
+   * and has settled: delivered, or given up after its retries. Deliveries start after the
+   * stand-in's own response (a sign-out, say), so a test waits here rather than polling.
+   *
+   * @example
+   * const before = sender.deliveries().length;
+   * await browser.logout(url);
+   * await sender.settled(before);
+   */
+  async settled(index: number): Promise<void> {
+    while (this.#deliveries[index]?.delivered === undefined) await once(this.#settling, 'settled');
   }
 
   /**
@@ -103,10 +119,12 @@ export class WebhookSender {
       delivery.statuses.push(status);
       if (status >= 200 && status < 300) {
         delivery.delivered = true;
+        this.#settling.emit('settled');
         return;
       }
     }
     delivery.delivered = false;
+    this.#settling.emit('settled');
   }
 }
 

@@ -5,6 +5,7 @@ import type { OpStat } from '../verify/measure';
 import { kb, num, pct, ratio, statuses, table, us } from './format';
 import { appVariantsSection } from './app-variants';
 import { peersSection } from './peers';
+import { rateLimitSection } from './rate-limit';
 import { soakTraffic, trendTable } from './soak';
 
 /** Renders the whole report from the measured results; every figure comes from `results`. */
@@ -40,6 +41,7 @@ export function renderReport(results: BenchResults, targets: TargetVerdict[]): s
     '',
     setupSection(results),
     verifySection(results),
+    rateLimitSection(results.rateLimit),
     peersSection(results),
     appVariantsSection(results.appVariants),
     jwksSection(results),

@@ -4,10 +4,9 @@ import { BACKCHANNEL_LOGOUT_EVENT } from '@/lib/server/logout-token';
 import { loadAppInstance, type AppInstance } from '../../../../support/app-instance';
 import { APP_URL, call, DOCUMENT, signIn } from '../../../../support/app';
 import { serveRoute } from '../../../../support/route-server';
+import { passes, strictVerdict } from '../../../../support/strict-verdict';
 import { startIssuer, type RunningIssuer } from '../../../../tools/scalekit-stand-in';
 import { startUpstash, type LocalUpstash } from '../../../../tools/upstash-endpoint/start-upstash';
-
-const passes = (response: Response) => response.headers.get('x-middleware-next') === '1';
 
 // Strict revocation needs Upstash: the Edge middleware shares no memory with the Node routes.
 let upstash: LocalUpstash;
@@ -63,7 +62,10 @@ describe('POST /api/backchannel-logout', () => {
     idHint.searchParams.set('post_logout_redirect_uri', `${APP_URL}/auth/signed-out`);
     await browser.logout(idHint.toString());
 
-    const after = await call(app.protect, '/dashboard', { jar, headers: DOCUMENT });
+    const after = await strictVerdict(
+      () => call(app.protect, '/dashboard', { jar, headers: DOCUMENT }),
+      passes,
+    );
     expect(after.status).toBe(303);
   });
 

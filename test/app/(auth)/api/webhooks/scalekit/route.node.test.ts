@@ -7,6 +7,7 @@ import { call, DOCUMENT, SAME_ORIGIN, signIn } from '../../../../../support/app'
 import { loadAppInstance, type AppInstance } from '../../../../../support/app-instance';
 import { captureAuthLog } from '../../../../../support/auth-log';
 import { sessionTokens } from '../../../../../support/session-jar';
+import { passes, strictVerdict } from '../../../../../support/strict-verdict';
 import {
   startUpstash,
   type LocalUpstash,
@@ -235,7 +236,7 @@ describe('POST /api/webhooks/scalekit: what a verified event ends', () => {
       const removed = delivery(membershipDeleted(sub, oid));
       expect((await call(app.webhook, '/api/webhooks/scalekit', removed)).status).toBe(200);
       const { result } = await captureAuthLog(() =>
-        call(app.protect, '/dashboard', { jar, headers: DOCUMENT }),
+        strictVerdict(() => call(app.protect, '/dashboard', { jar, headers: DOCUMENT }), passes),
       );
       expect(result.status).toBe(303);
       expect(result.headers.get('location')).toMatch(/\/login\?returnTo=/);
