@@ -87,7 +87,7 @@ describe('the protection composed with next-intl', () => {
     'next-intl: sends a signed-out visitor of /%s/dashboard to sign-in, and back to the same locale',
     async (locale, title) => {
       const signedOut = await send(`${app.url}/${locale}/dashboard`, { headers: DOCUMENT });
-      expect(signedOut.status).toBe(307);
+      expect(signedOut.status).toBe(303);
       expect(redirectedTo(signedOut)).toBe(`/login?returnTo=%2F${locale}%2Fdashboard`);
       // As the middleware answers: the page's own `requireSession()` redirects too, but with
       // Next's `private, no-cache, no-store, max-age=0, must-revalidate`.
