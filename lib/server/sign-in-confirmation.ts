@@ -2,8 +2,8 @@ import 'server-only';
 import { NextResponse, type NextRequest } from 'next/server';
 import type { EdgeConfig } from '@/lib/edge/config';
 import { escapeHtml, noStore } from '@/lib/edge/responses';
-import { cookieName } from '@/lib/edge/session-cookies';
 import { isSameOrigin } from './same-origin';
+import { presentsSessionCookies } from './session-records';
 
 /**
  * Parameters that choose whom or where a sign-in lands (or whether Scalekit asks at all), so
@@ -40,10 +40,7 @@ export function needsConfirmation(
     return false;
   }
   if (isSameOrigin(request)) return false;
-  return (['access', 'refresh', 'id'] as const).some((kind) => {
-    const name = cookieName(kind, config);
-    return request.cookies.has(name) || request.cookies.has(`${name}.0`);
-  });
+  return presentsSessionCookies(request.cookies, config);
 }
 
 /**
