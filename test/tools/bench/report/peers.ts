@@ -57,16 +57,10 @@ export function peersSection(r: BenchResults): string {
       ]),
     ),
     '',
-    routeTable(
-      p,
-      'api',
-      ['none', 'noop', 'edge', 'proxy', 'authkit', 'auth0', 'edge-strict'],
-      'noop',
-    ),
+    routeTable(p, 'api', ['none', 'noop', 'edge', 'proxy', 'authkit', 'auth0'], 'noop'),
     routeTable(p, 'page', ['none', 'noop', 'edge', 'proxy', 'authkit', 'auth0'], 'noop'),
     routeTable(p, 'public', ['none', 'noop', 'edge', 'everywhere'], 'none'),
     publicSaving(p),
-    strictCost(p),
     breakdown(p, 'api', ['noop', 'edge', 'proxy', 'authkit', 'auth0']),
     breakdown(p, 'page', ['noop', 'edge', 'proxy', 'authkit', 'auth0']),
     breakdown(p, 'public', ['none', 'noop', 'edge', 'everywhere']),
@@ -127,15 +121,6 @@ function publicSaving(p: PeerTableResult): string {
   const old = cellOf(p, 'everywhere', 'public');
   return [
     `**What leaving public pages out of the matcher saved:** with the old matcher, \`/\` ran the middleware (a session check on every public request: ${variantName(p, 'everywhere')}); now it runs none. On \`/\`: ${num(old.median.rps)} → ${num(now.median.rps)} rps (${ratio(rpsRatio(now, old))}), main-thread CPU ${us(old.mainThreadUsPerRequest)} → ${us(now.mainThreadUsPerRequest)} µs per request (${signed(now.mainThreadUsPerRequest - old.mainThreadUsPerRequest)} µs), whole process ${us(old.processUsPerRequest)} → ${us(now.processUsPerRequest)} µs.`,
-    '',
-  ].join('\n');
-}
-
-function strictCost(p: PeerTableResult): string {
-  const off = cellOf(p, 'edge', 'api');
-  const strict = cellOf(p, 'edge-strict', 'api');
-  return [
-    `**Strict revocation** (${variantName(p, 'edge-strict')}: one Upstash REST \`MGET\` of the session and user keys, lib/edge/revocation.ts, with the Edge sandbox's fetch, its answer reused per isolate for at most 1 s, lib/edge/recent-reads.ts): ${ratio(rpsRatio(strict, off))} the rps of (c), main-thread CPU ${us(off.mainThreadUsPerRequest)} → ${us(strict.mainThreadUsPerRequest)} µs per request (${signed(strict.mainThreadUsPerRequest - off.mainThreadUsPerRequest)} µs). Largest increases: ${topIncreases(off, strict, 5)}.`,
     '',
   ].join('\n');
 }

@@ -6,7 +6,10 @@ import { load, type LoadRun } from '../support/load';
 import { startApp, type AppServer } from '../support/next-app';
 import type { Services } from '../support/services';
 import { signIn } from '../support/sign-in';
+import { revokeSubject } from '../../../../lib/server/revocation';
+import { createUpstashStore } from '../../../../lib/server/store/upstash-store';
 import { M2M_AUDIENCE, M2M_CLIENT } from '../../scalekit-stand-in/m2m-clients';
+import { TEST_USERS } from '../../scalekit-stand-in/users';
 import { median, ratio } from '../support/stats';
 
 /**
@@ -59,6 +62,8 @@ export interface VariantRow {
   baseline?: string;
   runs: LoadRun[];
   median: { rps: number; p50Ms: number; p99Ms: number };
+  /** Main-thread CPU of the row's next-server per request (/proc), over all its runs. */
+  mainThreadUsPerRequest: number;
   /** Median over rounds of this row's rps over its baseline's in the same round. */
   vsBaseline: number;
 }
@@ -69,6 +74,18 @@ export interface AppVariantsResult {
   /** What each variant was checked to do before it was measured. */
   checks: Array<{ check: string; ok: boolean }>;
   rows: VariantRow[];
+  strict: StrictReads;
+}
+
+/** What strict revocation asked of the store while its row was measured. */
+export interface StrictReads {
+  /** How long after a revocation was written to Redis the strict instance first refused it. */
+  refusedAfterMs: number;
+  /** `MGET`s Redis served during the strict row's runs (no other row reads the list). */
+  mgets: number;
+  /** Requests and seconds of the strict row's runs. */
+  requests: number;
+  seconds: number;
 }
 
 export interface AppVariantsPlan {
@@ -100,13 +117,21 @@ export async function measureAppVariants(
   baseEnv: Record<string, string>,
   plan: AppVariantsPlan,
 ): Promise<AppVariantsResult> {
+  const upstash = { url: services.upstashUrl, token: services.upstashToken };
   const builds = [
     { name: 'product', ...(await buildAppCopy()) },
     { name: DYNAMIC_HOME.name, ...(await buildAppCopy(DYNAMIC_HOME)) },
     { name: HANDLER_ONLY.name, ...(await buildAppCopy(HANDLER_ONLY)) },
   ];
   const env = { ...baseEnv, SCALEKIT_API_AUDIENCE: M2M_AUDIENCE };
-  const product = await startApp({ name: 'variants-product', baseEnv: env });
+  // Both on the shared Upstash, so the strict row differs from the default by SESSION_REVOCATION.
+  const product = await startApp({ name: 'variants-product', baseEnv: env, upstash });
+  const strict = await startApp({
+    name: 'variants-strict',
+    baseEnv: env,
+    upstash,
+    revocation: 'strict',
+  });
   const dynamicHome = await startApp({
     name: 'variants-dynamic-home',
     baseEnv: env,
@@ -119,6 +144,7 @@ export async function measureAppVariants(
   });
   try {
     await services.issuer.registerApp(product.url);
+    await services.issuer.registerApp(strict.url);
     const jar = await signIn(product.url);
     const cookie = jar.header('/');
     const email = 'admin@acme.test';
@@ -172,6 +198,15 @@ export async function measureAppVariants(
         },
       );
     }
+    checks.push({
+      check: 'strict: it serves a session cookie (200)',
+      ok: (await status(strict, { cookie })) === 200,
+    });
+    const refusedAfterMs = await revokedElsewhere(services, strict, api);
+    checks.push({
+      check: `strict: a session revoked in Redis by another instance is refused within ${STALENESS_BOUND_MS} ms (after ${Math.round(refusedAfterMs)} ms)`,
+      ok: refusedAfterMs <= STALENESS_BOUND_MS,
+    });
     const failed = checks.filter((c) => !c.ok);
     if (failed.length > 0)
       throw new Error(`app variants: ${failed.map((c) => c.check).join('; ')}`);
@@ -212,6 +247,15 @@ export async function measureAppVariants(
         headers: { cookie },
       },
       {
+        id: 'api-strict',
+        label: 'protected API route behind the middleware, `SESSION_REVOCATION=strict`',
+        request: `GET ${api} (session cookie)`,
+        baseline: 'api-cookie',
+        app: strict,
+        path: api,
+        headers: { cookie },
+      },
+      {
         id: 'api-bearer',
         label: 'protected API route behind the middleware, M2M bearer token',
         request: `GET ${api} (Authorization: Bearer)`,
@@ -239,14 +283,71 @@ export async function measureAppVariants(
         headers: { authorization },
       },
     ];
-    return { plan, builds, checks, rows: await measureRows(rows, plan) };
+    const mgetsBefore = await mgetCount(services);
+    const measured = await measureRows(rows, plan);
+    const strictRuns = measured.find((row) => row.id === 'api-strict')!.runs;
+    return {
+      plan,
+      builds,
+      checks,
+      rows: measured,
+      strict: {
+        refusedAfterMs,
+        mgets: (await mgetCount(services)) - mgetsBefore,
+        requests: strictRuns.reduce((sum, run) => sum + run.requests, 0),
+        seconds: strictRuns.reduce((sum, run) => sum + run.seconds, 0),
+      },
+    };
   } finally {
-    await Promise.all([product.stop(), dynamicHome.stop(), handlerOnly.stop()]);
+    await Promise.all([product.stop(), strict.stop(), dynamicHome.stop(), handlerOnly.stop()]);
   }
+}
+
+/**
+ * The staleness bound strict revocation promises (lib/edge/recent-reads.ts: an answer is reused
+ * for at most 1 s after its read was sent), plus what one request takes on a busy machine.
+ */
+const STALENESS_BOUND_MS = 1_500;
+
+/**
+ * Signs a member in on the strict instance and keeps their session in use, then writes their
+ * revocation straight to Redis, as another instance's `/logout` or webhook would (this instance
+ * cannot forget its recent answers), and answers how long until the instance refused them.
+ */
+async function revokedElsewhere(services: Services, app: AppServer, path: string): Promise<number> {
+  const cookie = (await signIn(app.url, 'member')).header('/');
+  const get = async () => (await fetch(`${app.url}${path}`, { headers: { cookie } })).status;
+  if ((await get()) !== 200) throw new Error('strict: the member was not served before revocation');
+  // Every token of the member's issued up to now, written as the product writes it; a later
+  // sign-in is not covered, and the entry lapses after a minute.
+  const store = createUpstashStore({ url: services.upstashUrl, token: services.upstashToken });
+  await revokeSubject(store, TEST_USERS.member.id, Math.floor(Date.now() / 1000) + 60);
+  const writtenAt = performance.now();
+  for (;;) {
+    if ((await get()) === 401) return performance.now() - writtenAt;
+    if (performance.now() - writtenAt > 10 * STALENESS_BOUND_MS) return Infinity;
+  }
+}
+
+/** How many `MGET`s Redis has served since it started (`INFO commandstats`). */
+async function mgetCount(services: Services): Promise<number> {
+  const info = String(await upstash(services, ['info', 'commandstats']));
+  return Number(/cmdstat_mget:calls=(\d+)/.exec(info)?.[1] ?? 0);
+}
+
+async function upstash(services: Services, command: string[]): Promise<unknown> {
+  const response = await fetch(services.upstashUrl, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${services.upstashToken}` },
+    body: JSON.stringify(command),
+  });
+  if (!response.ok) throw new Error(`Upstash ${command[0]}: HTTP ${response.status}`);
+  return ((await response.json()) as { result: unknown }).result;
 }
 
 async function measureRows(rows: RowPlan[], plan: AppVariantsPlan): Promise<VariantRow[]> {
   const runs = new Map<string, LoadRun[]>(rows.map((row) => [row.id, []]));
+  const cpuUs = new Map<string, number>(rows.map((row) => [row.id, 0]));
   const run = (row: RowPlan, duration: number) =>
     load(
       { label: row.id, url: `${row.app.url}${row.path}`, headers: row.headers },
@@ -256,7 +357,9 @@ async function measureRows(rows: RowPlan[], plan: AppVariantsPlan): Promise<Vari
   for (let round = 0; round < plan.rounds; round++) {
     const shift = round % rows.length;
     for (const row of [...rows.slice(shift), ...rows.slice(0, shift)]) {
+      const before = row.app.cpuUs().mainThread;
       const result = await run(row, plan.seconds);
+      cpuUs.set(row.id, cpuUs.get(row.id)! + row.app.cpuUs().mainThread - before);
       if (result.non2xx > 0 || result.errors > 0) {
         throw new Error(
           `${row.id}: ${JSON.stringify(result.statusCodes)}, ${result.errors} errors`,
@@ -279,6 +382,7 @@ async function measureRows(rows: RowPlan[], plan: AppVariantsPlan): Promise<Vari
         p50Ms: median(own.map((r) => r.p50Ms)),
         p99Ms: median(own.map((r) => r.p99Ms)),
       },
+      mainThreadUsPerRequest: cpuUs.get(row.id)! / own.reduce((sum, r) => sum + r.requests, 0),
       vsBaseline: median(own.map((r, i) => ratio(r.rps, base[i]?.rps ?? NaN))),
     };
   });

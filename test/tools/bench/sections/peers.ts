@@ -25,8 +25,7 @@ export const ROUTES: Record<RouteId, { path: string; label: string; document: bo
   public: { path: '/', label: 'public page', document: true },
 };
 
-export type InstanceId =
-  'none' | 'noop' | 'edge' | 'proxy' | 'authkit' | 'auth0' | 'edge-strict' | 'everywhere';
+export type InstanceId = 'none' | 'noop' | 'edge' | 'proxy' | 'authkit' | 'auth0' | 'everywhere';
 
 /** One `next start` of one variant's build, and what it is measured on. */
 interface InstancePlan {
@@ -38,7 +37,6 @@ interface InstancePlan {
   session: SessionKind;
   /** Whether its middleware must refuse a request without a valid session. */
   protects: boolean;
-  revocation?: 'strict';
   routes: RouteId[];
 }
 
@@ -46,8 +44,7 @@ interface InstancePlan {
  * The public page runs no middleware in any variant on the product's matcher, so it is measured
  * where it answers a question: without middleware (a), with a no-op one for other paths (b: what
  * having any middleware costs a page it does not match), this project's (c), and with the old
- * every-path matcher. Strict revocation reuses the Edge build with one Upstash lookup per
- * request.
+ * every-path matcher. Strict revocation is measured on the whole app (sections/app-variants.ts).
  */
 const INSTANCES: readonly InstancePlan[] = [
   {
@@ -105,16 +102,6 @@ const INSTANCES: readonly InstancePlan[] = [
     routes: ['api', 'page'],
   },
   {
-    id: 'edge-strict',
-    name: 'this project (Edge), `SESSION_REVOCATION=strict`',
-    letter: 'c′',
-    build: 'edge',
-    session: 'ours',
-    protects: true,
-    revocation: 'strict',
-    routes: ['api'],
-  },
-  {
     id: 'everywhere',
     name: 'this project (Edge), old matcher: every path',
     letter: 'c″',
@@ -164,7 +151,6 @@ export interface PeerTableResult {
     name: string;
     build: BuildId;
     session: SessionKind;
-    revocation: 'off' | 'strict';
     cookieBytes: number;
   }>;
   forgedAs: Record<SessionKind, string>;
@@ -204,7 +190,6 @@ export async function measurePeers(context: Context, plan: PeerPlan): Promise<Pe
           nextBin: PEERS_NEXT_BIN,
           baseEnv: { ...context.baseEnv, ...context.sessions.env, ...profiler.env },
           upstash: context.upstash,
-          revocation: instance.revocation,
           nodeArgs: profiler.nodeArgs,
         });
         apps.set(instance.id, { app, profiler });
@@ -231,7 +216,6 @@ export async function measurePeers(context: Context, plan: PeerPlan): Promise<Pe
         name: instance.name,
         build: instance.build,
         session: instance.session,
-        revocation: instance.revocation ?? 'off',
         cookieBytes: context.sessions.sessions[instance.session].header.length,
       })),
       forgedAs: context.sessions.forgedAs,
