@@ -8,7 +8,7 @@ import { isEarlyRefreshDeferred } from './refresh-deferral';
 import { isPrefetch, requestKind, type RequestKind } from './request-kind';
 import { actionRedirect, errorJson, errorPage, noStore } from './responses';
 import { sanitizeReturnTo } from './return-to';
-import { isRevokedUnderStrict } from './revocation';
+import { strictRefusal } from './revocation';
 import { readAccessSession } from './session';
 
 /** Documents refresh this close to expiry, so the page does not render with a dying token. */
@@ -54,6 +54,12 @@ export async function protect(request: NextRequest): Promise<NextResponse> {
   return respond(request, kind, outcome.error);
 }
 
+/** What the log says of a strict-revocation refusal: an outage is not a sign-out. */
+const REFUSALS = {
+  revoked: 'the session was revoked',
+  unreadable: 'the revocation list could not be read (SESSION_REVOCATION_ON_STORE_ERROR=deny)',
+} as const;
+
 type Outcome = { ok: true; claims: AccessTokenClaims } | { ok: false; error: AuthError };
 
 async function check(request: NextRequest): Promise<Outcome> {
@@ -63,9 +69,8 @@ async function check(request: NextRequest): Promise<Outcome> {
     if (claims === null) {
       return { ok: false, error: new AuthError('unauthenticated', 'no session cookie opens') };
     }
-    if (await isRevokedUnderStrict(claims, config)) {
-      return { ok: false, error: new AuthError('unauthenticated', 'the session was revoked') };
-    }
+    const refusal = await strictRefusal(claims, config);
+    if (refusal) return { ok: false, error: new AuthError('unauthenticated', REFUSALS[refusal]) };
     return { ok: true, claims };
   } catch (err) {
     if (isAuthError(err, 'token_expired', 'jwks_unavailable', 'config_invalid')) {

@@ -38,9 +38,31 @@ export function forgetRecentRevocationReads(): void {
 }
 
 /**
- * Whether the token's session is revoked, or its user, its membership in its organization or its
- * organization was signed out after the token was issued (`iat`). When the store cannot answer,
- * the configured policy decides: `allow` (default: the token itself was fully verified) or `deny`.
+ * Why the list refuses the token, or null: `revoked` when its session is revoked, or its user, its
+ * membership in its organization or its organization was signed out after the token was issued
+ * (`iat`); `unreadable` when the store cannot answer and the configured policy is `deny`. With the
+ * default policy `allow`, an unreadable list refuses nothing (the token itself was fully verified).
+ *
+ * @example
+ * const refusal = await revocationRefusal(revocationReader(config), claims, config);
+ * if (refusal === 'unreadable') log('the revocation list could not be read');
+ */
+export async function revocationRefusal(
+  store: RevocationReader,
+  claims: RevocationClaims,
+  config: Pick<EdgeConfig, 'revocationOnStoreError'>,
+): Promise<'revoked' | 'unreadable' | null> {
+  try {
+    return (await readRevocation(store, claims)) ? 'revoked' : null;
+  } catch (err) {
+    if (!(err instanceof StoreError)) throw err;
+    return config.revocationOnStoreError === 'deny' ? 'unreadable' : null;
+  }
+}
+
+/**
+ * Whether the list refuses the token ({@link revocationRefusal}): revoked, or unreadable under the
+ * `deny` policy.
  *
  * @example
  * if (await isRevoked(revocationReader(config), claims, config)) return signIn();
@@ -50,12 +72,7 @@ export async function isRevoked(
   claims: RevocationClaims,
   config: Pick<EdgeConfig, 'revocationOnStoreError'>,
 ): Promise<boolean> {
-  try {
-    return await readRevocation(store, claims);
-  } catch (err) {
-    if (!(err instanceof StoreError)) throw err;
-    return config.revocationOnStoreError === 'deny';
-  }
+  return (await revocationRefusal(store, claims, config)) !== null;
 }
 
 /**
@@ -84,16 +101,33 @@ export async function readRevocation(
 type RevocationClaims = Pick<AccessTokenClaims, 'sid' | 'sub' | 'iat'> &
   Partial<Pick<AccessTokenClaims, 'oid'>>;
 
+type StrictConfig = Pick<EdgeConfig, 'revocation' | 'revocationOnStoreError' | 'upstash'>;
+
 /**
  * With `SESSION_REVOCATION=strict`, whether the list refuses this token (one Upstash read);
- * otherwise false without a read. What the middleware and `getSession()` both ask.
+ * otherwise false without a read. What `getSession()` asks.
  *
  * @example
  * if (await isRevokedUnderStrict(claims, edgeConfig())) return signIn();
  */
 export async function isRevokedUnderStrict(
   claims: RevocationClaims,
-  config: Pick<EdgeConfig, 'revocation' | 'revocationOnStoreError' | 'upstash'>,
+  config: StrictConfig,
 ): Promise<boolean> {
   return config.revocation === 'strict' && isRevoked(revocationReader(config), claims, config);
+}
+
+/**
+ * Like {@link isRevokedUnderStrict}, saying why ({@link revocationRefusal}): what the middleware
+ * asks, so that a Redis outage under the `deny` policy is not logged as a sign-out.
+ *
+ * @example
+ * const refusal = await strictRefusal(claims, edgeConfig()); // 'revoked', 'unreadable' or null
+ */
+export async function strictRefusal(
+  claims: RevocationClaims,
+  config: StrictConfig,
+): Promise<'revoked' | 'unreadable' | null> {
+  if (config.revocation !== 'strict') return null;
+  return revocationRefusal(revocationReader(config), claims, config);
 }

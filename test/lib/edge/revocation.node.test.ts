@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isRevoked, revocationKeys, revocationReader } from '@/lib/edge/revocation';
+import {
+  isRevoked,
+  revocationKeys,
+  revocationReader,
+  revocationRefusal,
+} from '@/lib/edge/revocation';
 import { createUpstashReader } from '@/lib/edge/upstash-reader';
 import { createUpstashStore } from '@/lib/server/store/upstash-store';
 import { outcome } from '../../support/outcome';
@@ -118,6 +123,18 @@ describe('isRevoked', () => {
     };
     await expect(isRevoked(broken, claimsOf(), ALLOW)).rejects.toThrow(TypeError);
     await expect(isRevoked(broken, claimsOf(), DENY)).rejects.toThrow(TypeError);
+  });
+});
+
+describe('revocationRefusal', () => {
+  it('tells a revoked session from a list it could not read under the deny policy', async () => {
+    const claims = claimsOf();
+    expect(await revocationRefusal(reader(), claims, DENY)).toBeNull();
+    await writer().set(revocationKeys.session(claims.sid), '1', 60_000);
+    expect(await revocationRefusal(reader(), claims, DENY)).toBe('revoked');
+    upstash.rest.setFault({ mode: 'error' });
+    expect(await revocationRefusal(reader(), claimsOf(), DENY)).toBe('unreadable');
+    expect(await revocationRefusal(reader(), claimsOf(), ALLOW)).toBeNull();
   });
 });
 
