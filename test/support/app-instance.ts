@@ -1,4 +1,5 @@
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
+import { captureAuthLog } from './auth-log';
 
 /**
  * A fresh copy of the app's server modules, as a separate Vercel instance would have: its own
@@ -27,7 +28,7 @@ export async function loadAppInstance(env: Record<string, string | undefined>) {
     const session = await import('@/lib/server/session');
     // Configuration and the store are read on first use: read them now, under `env`.
     envModule.serverConfig();
-    store.getStore();
+    await createStoreQuietly(store.getStore);
     return {
       protect: protection.protect,
       login: login.GET,
@@ -47,3 +48,18 @@ export async function loadAppInstance(env: Record<string, string | undefined>) {
 }
 
 export type AppInstance = Awaited<ReturnType<typeof loadAppInstance>>;
+
+/**
+ * Creates the process-wide store now, keeping its one-time warning off the console: without
+ * Upstash every fresh copy of the app says it uses an in-memory store, which is not what the
+ * test is about (create-store.node.test.ts asserts that warning). Any other line fails the test.
+ *
+ * @example
+ * beforeAll(() => createStoreQuietly(getStore));
+ */
+export async function createStoreQuietly(getStore: () => unknown): Promise<void> {
+  const { lines } = await captureAuthLog(async () => getStore());
+  for (const line of lines) {
+    expect(line).toEqual({ text: expect.stringMatching(/^No Upstash Redis configured/) });
+  }
+}

@@ -1,8 +1,8 @@
-import { vi } from 'vitest';
-
 /**
- * Captures the auth layer's one-line JSON log (`auth_failure`, `auth_notice`) while `run` runs,
- * so a test that provokes a logged failure asserts that line and the run stays quiet.
+ * Captures what the app writes to `console.warn` and `console.error` while `run` runs, so a test
+ * that provokes a logged failure asserts that line and the run stays quiet. The auth layer's
+ * one-line JSON (`auth_failure`, `auth_notice`, `management_failure`) comes back parsed; a plain
+ * line (the in-memory store's warning, the refresh-coordination notice) as `{ text }`.
  *
  * @example
  * const { result, lines } = await captureAuthLog(() => call(route, '/x'));
@@ -13,14 +13,22 @@ export async function captureAuthLog<T>(
 ): Promise<{ result: T; lines: Array<Record<string, unknown>> }> {
   const lines: Array<Record<string, unknown>> = [];
   const record = (line: unknown) => {
-    lines.push(JSON.parse(String(line)) as Record<string, unknown>);
+    lines.push(parsed(String(line)));
   };
-  const warn = vi.spyOn(console, 'warn').mockImplementation(record);
-  const error = vi.spyOn(console, 'error').mockImplementation(record);
+  // Swapped by hand rather than with vi.spyOn: restoring a spy would also remove one the test set
+  // around this call (spying on a spied method reuses it), and lose what that spy recorded next.
+  const { warn, error } = console;
+  console.warn = record;
+  console.error = record;
   try {
     return { result: await run(), lines };
   } finally {
-    warn.mockRestore();
-    error.mockRestore();
+    console.warn = warn;
+    console.error = error;
   }
+}
+
+function parsed(line: string): Record<string, unknown> {
+  if (!line.startsWith('{')) return { text: line };
+  return JSON.parse(line) as Record<string, unknown>;
 }

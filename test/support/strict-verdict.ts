@@ -1,4 +1,6 @@
+import { expect } from 'vitest';
 import { REVOCATION_READ_TIMEOUT_MS } from '@/lib/edge/upstash-reader';
+import { captureAuthLog } from './auth-log';
 
 /** Whether the middleware let the request through (`NextResponse.next()`). */
 export const passes = (response: Response) => response.headers.get('x-middleware-next') === '1';
@@ -28,4 +30,24 @@ export async function strictVerdict<T>(
     const inTime = performance.now() - started < REVOCATION_READ_TIMEOUT_MS;
     if (inTime || !letThrough(answer)) return answer;
   }
+}
+
+/**
+ * {@link strictVerdict} for a page load of a revoked session: asks until strict revocation answers,
+ * and expects the middleware to have logged that refusal once, as a revocation (never an outage).
+ *
+ * @example
+ * const after = await revokedRefusal(() => call(app.protect, '/dashboard', { jar, headers: DOCUMENT }));
+ * expect(after.status).toBe(303);
+ */
+export async function revokedRefusal(ask: () => Promise<Response>): Promise<Response> {
+  const { result, lines } = await captureAuthLog(() => strictVerdict(ask, passes));
+  expect(lines).toEqual([
+    expect.objectContaining({
+      code: 'unauthenticated',
+      kind: 'document',
+      detail: 'the session was revoked',
+    }),
+  ]);
+  return result;
 }
