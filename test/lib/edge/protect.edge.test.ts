@@ -5,6 +5,7 @@ import { protect } from '@/lib/edge/protect';
 import { seal } from '@/lib/edge/seal';
 import { mintSession } from '../../kit/mint-session';
 import { standInSigner } from '../../kit/signers';
+import { captureAuthLog } from '../../support/auth-log';
 import { issuerControl } from '../../support/issuer-control';
 import { accessTokenClaims } from '../../support/tokens';
 
@@ -34,6 +35,16 @@ function request(path: string, headers: Record<string, string> = {}, method = 'G
 /** True when the answer is NextResponse.next(): Next goes on to the page or route. */
 function passed(response: Response): boolean {
   return response.headers.get('x-middleware-next') === '1';
+}
+
+/** The line the middleware logs for an expired access token on `route`. */
+function expiredLine(route: string, kind: string) {
+  return expect.objectContaining({
+    code: 'token_expired',
+    route,
+    kind,
+    detail: 'access token has expired',
+  });
 }
 
 function expectNoStore(response: Response) {
@@ -88,23 +99,38 @@ describe('protect', () => {
     });
   });
 
+  // Each row's logged detail: a cookie that does not open is logged as no cookie at all.
+  const NO_COOKIE = 'no session cookie opens';
   describe.each([
-    ['no session cookie', () => ''],
-    ['a garbage cookie', () => 'sk_access=garbage'],
-    ['a tampered cookie', () => `${valid.slice(0, -6)}AAAAAA`],
+    ['no session cookie', () => '', NO_COOKIE],
+    ['a garbage cookie', () => 'sk_access=garbage', NO_COOKIE],
+    ['a tampered cookie', () => `${valid.slice(0, -6)}AAAAAA`, NO_COOKIE],
     [
       'a forged token',
       async () => `sk_access=${await seal('eyJhbGciOiJub25lIn0.e30.', 'access', secrets)}`,
+      'access token failed verification',
     ],
     [
       'a cookie sealed with another secret',
       async () =>
         `sk_access=${await seal(await control.sign(accessTokenClaims()), 'access', ['another-secret-0123456789abcdef0123'])}`,
+      NO_COOKIE,
     ],
-    ['an incomplete chunk set', async () => `sk_access.0=2~${valid.slice(10, 200)}`],
-  ])('with %s', (_, cookieFor) => {
+    ['an incomplete chunk set', async () => `sk_access.0=2~${valid.slice(10, 200)}`, NO_COOKIE],
+  ])('with %s', (_, cookieFor, detail) => {
+    /** Runs the middleware and checks it logged this failure once, as unauthenticated. */
+    async function refused(route: string, kind: string, req: NextRequest) {
+      const { result, lines } = await captureAuthLog(() => protect(req));
+      expect(lines).toEqual([
+        expect.objectContaining({ code: 'unauthenticated', route, kind, detail }),
+      ]);
+      return result;
+    }
+
     it('redirects a document to sign-in, keeping the path and query', async () => {
-      const response = await protect(
+      const response = await refused(
+        '/dashboard/admin',
+        'document',
         request('/dashboard/admin?x=1&y=2', { ...DOCUMENT, cookie: await cookieFor() }),
       );
       expect(response.status).toBe(303);
@@ -116,7 +142,9 @@ describe('protect', () => {
     });
 
     it('answers an API request with 401 unauthenticated', async () => {
-      const response = await protect(
+      const response = await refused(
+        '/api/protected/me',
+        'api',
         request('/api/protected/me', { ...FETCH, cookie: await cookieFor() }),
       );
       expect(response.status).toBe(401);
@@ -126,12 +154,18 @@ describe('protect', () => {
     });
 
     it('answers an RSC navigation with a 401 that Next turns into a page load', async () => {
-      const response = await protect(request('/dashboard', { ...RSC, cookie: await cookieFor() }));
+      const response = await refused(
+        '/dashboard',
+        'rsc',
+        request('/dashboard', { ...RSC, cookie: await cookieFor() }),
+      );
       expect(response.status).toBe(401);
     });
 
     it('sends a Server Action to sign-in with x-action-redirect', async () => {
-      const response = await protect(
+      const response = await refused(
+        '/dashboard',
+        'action',
         request('/dashboard', { ...ACTION, cookie: await cookieFor() }, 'POST'),
       );
       expect(response.status).toBe(200);
@@ -146,14 +180,27 @@ describe('protect', () => {
 
     it('a signed-out no-JavaScript form POST to a protected page goes to sign-in with a 303', async () => {
       // `/login` answers GET only: a 307 would repeat the POST there and get a 405.
-      const response = await protect(request('/dashboard?tab=1', FORM, 'POST'));
+      const { result: response, lines } = await captureAuthLog(() =>
+        protect(request('/dashboard?tab=1', FORM, 'POST')),
+      );
+      expect(lines).toEqual([
+        expect.objectContaining({
+          code: 'unauthenticated',
+          route: '/dashboard',
+          kind: 'document',
+          detail: 'no session cookie opens',
+        }),
+      ]);
       expect(response.status).toBe(303);
       expect(response.headers.get('location')).toBe(`${APP}/login?returnTo=%2Fdashboard%3Ftab%3D1`);
       expectNoStore(response);
     });
 
     it('replays the form of an expired session through /api/refresh with a 307, which keeps the POST', async () => {
-      const response = await protect(request('/dashboard', { ...FORM, cookie: expired }, 'POST'));
+      const { result: response, lines } = await captureAuthLog(() =>
+        protect(request('/dashboard', { ...FORM, cookie: expired }, 'POST')),
+      );
+      expect(lines).toEqual([expiredLine('/dashboard', 'document')]);
       expect(response.status).toBe(307);
       expect(response.headers.get('location')).toBe(`${APP}/api/refresh?returnTo=%2Fdashboard`);
     });
@@ -161,7 +208,10 @@ describe('protect', () => {
 
   describe('with an expired token', () => {
     it('sends a document through /api/refresh', async () => {
-      const response = await protect(request('/dashboard?a=1', { ...DOCUMENT, cookie: expired }));
+      const { result: response, lines } = await captureAuthLog(() =>
+        protect(request('/dashboard?a=1', { ...DOCUMENT, cookie: expired })),
+      );
+      expect(lines).toEqual([expiredLine('/dashboard', 'document')]);
       expect(response.status).toBe(307);
       expect(response.headers.get('location')).toBe(
         `${APP}/api/refresh?returnTo=%2Fdashboard%3Fa%3D1`,
@@ -174,7 +224,10 @@ describe('protect', () => {
         ['/api/protected/me', FETCH],
         ['/dashboard', RSC],
       ] as const) {
-        const response = await protect(request(path, { ...headers, cookie: expired }));
+        const { result: response, lines } = await captureAuthLog(() =>
+          protect(request(path, { ...headers, cookie: expired })),
+        );
+        expect(lines).toEqual([expiredLine(path, headers === RSC ? 'rsc' : 'api')]);
         expect(response.status).toBe(401);
         expect(await response.json()).toEqual({ error: 'token_expired' });
         expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
@@ -183,7 +236,10 @@ describe('protect', () => {
     });
 
     it('replays a Server Action through /api/refresh with a 307', async () => {
-      const response = await protect(request('/dashboard', { ...ACTION, cookie: expired }, 'POST'));
+      const { result: response, lines } = await captureAuthLog(() =>
+        protect(request('/dashboard', { ...ACTION, cookie: expired }, 'POST')),
+      );
+      expect(lines).toEqual([expiredLine('/dashboard', 'action')]);
       expect(response.status).toBe(307);
       expect(response.headers.get('location')).toBe(`${APP}/api/refresh?returnTo=%2Fdashboard`);
     });
@@ -194,9 +250,10 @@ describe('protect', () => {
       ['Purpose: prefetch', { purpose: 'prefetch' }],
       ['Next-Router-Prefetch: 1', { 'next-router-prefetch': '1' }],
     ])('never redirects a prefetch (%s)', async (_, hint) => {
-      const response = await protect(
-        request('/dashboard', { ...DOCUMENT, ...hint, cookie: expired }),
+      const { result: response, lines } = await captureAuthLog(() =>
+        protect(request('/dashboard', { ...DOCUMENT, ...hint, cookie: expired })),
       );
+      expect(lines).toEqual([expiredLine('/dashboard', 'document')]);
       expect(response.status).toBe(401);
       expect(response.headers.get('location')).toBeNull();
       expect(response.headers.get('set-cookie')).toBeNull();
@@ -216,11 +273,20 @@ describe('protect', () => {
     it('answers API requests with 503 and documents with an error page, never a pass', async () => {
       const cold = await coldMiddleware();
       await control.setFault('keys', 'error');
-      const api = await cold(request('/api/protected/me', { ...FETCH, cookie: valid }));
+      const { result: api, lines } = await captureAuthLog(() =>
+        cold(request('/api/protected/me', { ...FETCH, cookie: valid })),
+      );
       expect(api.status).toBe(503);
       expect(await api.json()).toEqual({ error: 'jwks_unavailable' });
       expectNoStore(api);
-      const page = await cold(request('/dashboard', { ...DOCUMENT, cookie: valid }));
+      const { result: page, lines: pageLines } = await captureAuthLog(() =>
+        cold(request('/dashboard', { ...DOCUMENT, cookie: valid })),
+      );
+      const unavailable = { code: 'jwks_unavailable', detail: 'JWKS could not be fetched' };
+      expect([...lines, ...pageLines]).toEqual([
+        expect.objectContaining({ ...unavailable, route: '/api/protected/me', kind: 'api' }),
+        expect.objectContaining({ ...unavailable, route: '/dashboard', kind: 'document' }),
+      ]);
       expect(page.status).toBe(503);
       expect(page.headers.get('content-type')).toContain('text/html');
       expect(await page.text()).toContain('temporarily unavailable');
