@@ -4,7 +4,8 @@ import { describe, expect, inject, it } from 'vitest';
 import { GET as callback } from '@/app/(auth)/api/callback/route';
 import { GET as login } from '@/app/(auth)/login/route';
 import { unseal } from '@/lib/edge/seal';
-import { APP_URL, authorize, call, pathOf } from '../../../support/app';
+import { APP_URL, authorize, call, pathOf, type CallOptions } from '../../../support/app';
+import { captureAuthLog } from '../../../support/auth-log';
 import { CookieJar } from '../../../support/cookie-jar';
 import { issuerControl } from '../../../support/issuer-control';
 
@@ -12,6 +13,14 @@ const secrets = [process.env.SESSION_COOKIE_SECRET!];
 
 const pendingTransactions = (jar: CookieJar) =>
   [...jar.cookies.values()].filter((c) => c.name.startsWith('sk_txn_'));
+
+/** Calls /login, expecting it to log one failure: `code` with `detail` (none when not given). */
+async function refused(path: string, code: string, detail?: string, options: CallOptions = {}) {
+  const { result, lines } = await captureAuthLog(() => call(login, path, options));
+  expect(lines).toEqual([expect.objectContaining({ code, route: '/login', kind: 'document' })]);
+  expect(lines[0]!.detail).toBe(detail);
+  return result;
+}
 
 describe('GET /login', () => {
   it('redirects to the hosted login with state, nonce, PKCE S256 and offline_access', async () => {
@@ -54,15 +63,19 @@ describe('GET /login', () => {
     'domain_hint=not_a_domain',
     'provider=Google!',
   ])('refuses a malformed authorize option (%s)', async (query) => {
-    const response = await call(login, `/login?${query}`);
+    const response = await refused(
+      `/login?${query}`,
+      'invalid_request',
+      'malformed authorize parameter',
+    );
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe(`${APP_URL}/auth/error?code=invalid_request`);
   });
 
   it('shows the error page for /login?error=<code> instead of going back to Scalekit', async () => {
-    const response = await call(login, '/login?error=access_denied');
+    const response = await refused('/login?error=access_denied', 'access_denied');
     expect(response.headers.get('location')).toBe(`${APP_URL}/auth/error?code=access_denied`);
-    const unknown = await call(login, '/login?error=%3Cscript%3E');
+    const unknown = await refused('/login?error=%3Cscript%3E', 'provider_error');
     expect(unknown.headers.get('location')).toBe(`${APP_URL}/auth/error?code=provider_error`);
   });
 
@@ -133,14 +146,18 @@ describe('GET /login as the initiate-login URL', () => {
   });
 
   it('initiate login: refuses a forwarded query too long to carry', async () => {
-    const response = await call(login, `/login?invitation_token=${'a'.repeat(3000)}`);
+    const response = await refused(
+      `/login?invitation_token=${'a'.repeat(3000)}`,
+      'invalid_request',
+      'too many forwarded parameters',
+    );
     expect(response.headers.get('location')).toBe(`${APP_URL}/auth/error?code=invalid_request`);
   });
 
   it('initiate login: turns error and error_description into a coded page, never reflected', async () => {
-    const response = await call(
-      login,
+    const response = await refused(
       '/login?error=server_error&error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E',
+      'provider_error',
     );
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe(`${APP_URL}/auth/error?code=provider_error`);
@@ -203,23 +220,49 @@ describe('GET /login?idp_initiated_login=<JWT> (initiate login from the identity
     );
   });
 
+  const UNVERIFIED = 'IdP-initiated login token failed verification';
   it.each([
-    ['another issuer', () => control.sign(claims({ iss: 'https://evil.example' }))],
-    ['another audience', () => control.sign(claims({ aud: ['skc_other'] }))],
-    ['an expired token', () => control.sign(claims({ exp: now() - 60, iat: now() - 360 }))],
-    ['no exp', () => control.sign(claims({ exp: undefined }))],
-    ['a malformed organization_id', () => control.sign(claims({ organization_id: 'evil' }))],
-    ['a non-string connection_id', () => control.sign(claims({ connection_id: 7 }))],
+    ['another issuer', () => control.sign(claims({ iss: 'https://evil.example' })), UNVERIFIED],
+    [
+      'another audience',
+      () => control.sign(claims({ aud: ['skc_other'] })),
+      'IdP-initiated login token was issued to another audience',
+    ],
+    [
+      'an expired token',
+      () => control.sign(claims({ exp: now() - 60, iat: now() - 360 })),
+      'IdP-initiated login token has expired',
+    ],
+    ['no exp', () => control.sign(claims({ exp: undefined })), UNVERIFIED],
+    [
+      'a malformed organization_id',
+      () => control.sign(claims({ organization_id: 'evil' })),
+      'malformed authorize parameter',
+    ],
+    [
+      'a non-string connection_id',
+      () => control.sign(claims({ connection_id: 7 })),
+      'IdP-initiated login "connection_id" is not a string',
+    ],
     [
       'a broken signature',
       async () => {
         const token = await control.sign(claims());
         return `${token.slice(0, -4)}${token.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
       },
+      UNVERIFIED,
     ],
-  ])('refuses %s with invalid_request, starting no sign-in', async (_, make) => {
+  ])('refuses %s with invalid_request, starting no sign-in', async (_, make, detail) => {
     const jar = new CookieJar();
-    const response = await start(await make(), jar);
+    const token = await make();
+    const response = await refused(
+      `/login?idp_initiated_login=${token}`,
+      'invalid_request',
+      detail,
+      {
+        jar,
+      },
+    );
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe(`${APP_URL}/auth/error?code=invalid_request`);
     expect(pendingTransactions(jar)).toHaveLength(0);
@@ -249,7 +292,12 @@ describe('GET /login with cookies blocked', () => {
     const probe = await call(login, '/login', { headers: crossSite });
     const again = new URL(probe.headers.get('location')!);
     // A browser that blocks cookies sends nothing back.
-    const response = await call(login, pathOf(again), { headers: crossSite });
+    const response = await refused(
+      pathOf(again),
+      'cookies_disabled',
+      'the cookie check came back empty',
+      { headers: crossSite },
+    );
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe(`${APP_URL}/auth/error?code=cookies_disabled`);
   });

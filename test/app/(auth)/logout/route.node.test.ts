@@ -3,18 +3,22 @@ import { GET as callback } from '@/app/(auth)/api/callback/route';
 import { POST as refreshPost } from '@/app/(auth)/api/refresh/route';
 import { GET as login } from '@/app/(auth)/login/route';
 import { GET as logoutGet, POST as logoutPost } from '@/app/(auth)/logout/route';
-import { loadAppInstance } from '../../../support/app-instance';
+import { getStore } from '@/lib/server/store/get-store';
+import { createStoreQuietly, loadAppInstance } from '../../../support/app-instance';
 import { APP_URL, call, DOCUMENT, signIn } from '../../../support/app';
+import { captureAuthLog } from '../../../support/auth-log';
 import {
   deletedCookies,
   SESSION_COOKIES,
   sessionTokens,
   withRefreshToken,
 } from '../../../support/session-jar';
-import { passes, strictVerdict } from '../../../support/strict-verdict';
+import { passes, revokedRefusal } from '../../../support/strict-verdict';
 import { startUpstash, type LocalUpstash } from '../../../tools/upstash-endpoint/start-upstash';
 
 const app = { login, callback };
+
+beforeAll(() => createStoreQuietly(getStore));
 
 describe('GET /logout', () => {
   it('never signs out: it shows the confirmation page', async () => {
@@ -35,7 +39,16 @@ describe('POST /logout', () => {
       {},
     ];
     for (const headers of attempts) {
-      const response = await call(logoutPost, '/logout', { jar, method: 'POST', headers });
+      const { result: response, lines } = await captureAuthLog(() =>
+        call(logoutPost, '/logout', { jar, method: 'POST', headers }),
+      );
+      expect(lines).toEqual([
+        expect.objectContaining({
+          code: 'cross_site_request',
+          route: '/logout',
+          detail: 'logout from another origin',
+        }),
+      ]);
       expect(response.status).toBe(403);
       expect(response.headers.getSetCookie()).toEqual([]);
     }
@@ -64,12 +77,22 @@ describe('POST /logout', () => {
     expect(`${landed.origin}${landed.pathname}`).toBe(`${APP_URL}/auth/signed-out`);
     expect(landed.searchParams.get('state')).toBe(logoutUrl.searchParams.get('state'));
 
-    const refresh = await call(refreshPost, '/api/refresh', {
-      jar: await withRefreshToken(refreshJar, refreshToken),
-      method: 'POST',
-      headers: { origin: APP_URL },
-    });
+    const refreshing = await withRefreshToken(refreshJar, refreshToken);
+    const { result: refresh, lines } = await captureAuthLog(() =>
+      call(refreshPost, '/api/refresh', {
+        jar: refreshing,
+        method: 'POST',
+        headers: { origin: APP_URL },
+      }),
+    );
     expect(refresh.status).toBe(401);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        code: 'refresh_failed',
+        route: '/api/refresh',
+        detail: 'the session was revoked',
+      }),
+    ]);
   });
 
   it('accepts a form POST identified only by Sec-Fetch-Site: same-origin', async () => {
@@ -109,9 +132,8 @@ describe('POST /logout', () => {
         headers: { origin: APP_URL },
       });
       expect(signedOut.status).toBe(303);
-      const after = await strictVerdict(
-        () => call(instance.protect, '/dashboard', { jar: copy, headers: DOCUMENT }),
-        passes,
+      const after = await revokedRefusal(() =>
+        call(instance.protect, '/dashboard', { jar: copy, headers: DOCUMENT }),
       );
       expect(after.status).toBe(303);
       expect(after.headers.get('location')).toBe(`${APP_URL}/login?returnTo=%2Fdashboard`);

@@ -3,8 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BACKCHANNEL_LOGOUT_EVENT } from '@/lib/server/logout-token';
 import { loadAppInstance, type AppInstance } from '../../../../support/app-instance';
 import { APP_URL, call, DOCUMENT, signIn } from '../../../../support/app';
+import { captureAuthLog } from '../../../../support/auth-log';
 import { serveRoute } from '../../../../support/route-server';
-import { passes, strictVerdict } from '../../../../support/strict-verdict';
+import { passes, revokedRefusal } from '../../../../support/strict-verdict';
 import { startIssuer, type RunningIssuer } from '../../../../tools/scalekit-stand-in';
 import { startUpstash, type LocalUpstash } from '../../../../tools/upstash-endpoint/start-upstash';
 
@@ -16,6 +17,13 @@ beforeAll(async () => {
 });
 afterEach(() => upstash.rest.setFault(null));
 afterAll(() => upstash?.close());
+
+/** What the route logs when Redis refuses to store the logout (the fault the tests inject). */
+const NOT_STORED = expect.objectContaining({
+  code: 'store_unavailable',
+  route: '/api/backchannel-logout',
+  kind: 'api',
+});
 
 describe('POST /api/backchannel-logout', () => {
   let issuer: RunningIssuer;
@@ -62,9 +70,8 @@ describe('POST /api/backchannel-logout', () => {
     idHint.searchParams.set('post_logout_redirect_uri', `${APP_URL}/auth/signed-out`);
     await browser.logout(idHint.toString());
 
-    const after = await strictVerdict(
-      () => call(app.protect, '/dashboard', { jar, headers: DOCUMENT }),
-      passes,
+    const after = await revokedRefusal(() =>
+      call(app.protect, '/dashboard', { jar, headers: DOCUMENT }),
     );
     expect(after.status).toBe(303);
   });
@@ -79,7 +86,9 @@ describe('POST /api/backchannel-logout', () => {
       sid: 'ses_bcl_test',
       events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
     });
-    const cases: Array<[string, () => Promise<string>]> = [
+    const UNVERIFIED = 'logout token failed verification';
+    // Each case, and the detail the route logs for it.
+    const cases: Array<[string, () => Promise<string>, string]> = [
       [
         'signed by another key',
         async () => {
@@ -88,40 +97,83 @@ describe('POST /api/backchannel-logout', () => {
             .setProtectedHeader({ alg: 'RS256', kid: 'snk_x' })
             .sign(privateKey);
         },
+        UNVERIFIED,
       ],
       [
         'for another audience',
         () => issuer.signJwt({ ...claims(), aud: 'skc_other' }, { typ: 'logout+jwt' }),
+        UNVERIFIED,
       ],
-      ['from another issuer', () => issuer.signJwt({ ...claims(), iss: 'https://evil.example' })],
-      ['without the logout event', () => issuer.signJwt({ ...claims(), events: {} })],
-      ['carrying a nonce (an ID token)', () => issuer.signJwt({ ...claims(), nonce: 'n' })],
-      ['naming no session or user', () => issuer.signJwt({ ...claims(), sid: undefined })],
-      ['older than five minutes', () => issuer.signJwt({ ...claims(), iat: now() - 3600 })],
-      ['typed as something else', () => issuer.signJwt(claims(), { typ: 'JWT+other' })],
+      [
+        'from another issuer',
+        () => issuer.signJwt({ ...claims(), iss: 'https://evil.example' }),
+        UNVERIFIED,
+      ],
+      [
+        'without the logout event',
+        () => issuer.signJwt({ ...claims(), events: {} }),
+        'logout token has no back-channel logout event',
+      ],
+      [
+        'carrying a nonce (an ID token)',
+        () => issuer.signJwt({ ...claims(), nonce: 'n' }),
+        'logout token has a nonce',
+      ],
+      [
+        'naming no session or user',
+        () => issuer.signJwt({ ...claims(), sid: undefined }),
+        'logout token names no session or user',
+      ],
+      [
+        'older than five minutes',
+        () => issuer.signJwt({ ...claims(), iat: now() - 3600 }),
+        UNVERIFIED,
+      ],
+      [
+        'typed as something else',
+        () => issuer.signJwt(claims(), { typ: 'JWT+other' }),
+        'logout token has an unexpected "typ" header',
+      ],
     ];
 
-    const expectRefused = async (response: Response) => {
+    /** Posts `body` and expects a 400 invalid_request, logged once with `detail`. */
+    const expectRefused = async (detail: string, body: string, type?: string) => {
+      const { result: response, lines } = await captureAuthLog(() => post(body, type));
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual({ error: 'invalid_request' });
+      expect(lines).toEqual([
+        expect.objectContaining({
+          code: 'invalid_request',
+          route: '/api/backchannel-logout',
+          kind: 'api',
+          detail,
+        }),
+      ]);
     };
 
     it('(but the genuine token these are made from is accepted)', async () => {
       expect((await post(`logout_token=${await issuer.signJwt(claims())}`)).status).toBe(200);
     });
 
-    it.each(cases)('%s', async (_, make) => {
-      await expectRefused(await post(`logout_token=${await make()}`));
+    it.each(cases)('%s', async (_, make, detail) => {
+      await expectRefused(detail, `logout_token=${await make()}`);
     });
 
     it('missing, or not form-encoded', async () => {
-      await expectRefused(await post(''));
-      await expectRefused(await post(JSON.stringify({ logout_token: 'x' }), 'application/json'));
+      await expectRefused('no logout_token', '');
+      await expectRefused(
+        'not a form post',
+        JSON.stringify({ logout_token: 'x' }),
+        'application/json',
+      );
     });
 
     it('in a body over 16 KB', async () => {
       const token = await issuer.signJwt(claims());
-      await expectRefused(await post(`logout_token=${token}&padding=${'x'.repeat(16 * 1024)}`));
+      await expectRefused(
+        'body over 16 KB',
+        `logout_token=${token}&padding=${'x'.repeat(16 * 1024)}`,
+      );
     });
   });
 
@@ -135,7 +187,8 @@ describe('POST /api/backchannel-logout', () => {
       events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
     });
     upstash.rest.setFault({ mode: 'error' });
-    const response = await post(`logout_token=${token}`);
+    const { result: response, lines } = await captureAuthLog(() => post(`logout_token=${token}`));
+    expect(lines).toEqual([NOT_STORED]);
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('5');
     expect(await response.json()).toEqual({ error: 'store_unavailable' });
@@ -153,12 +206,17 @@ describe('POST /api/backchannel-logout', () => {
     });
     // The jti's SET NX reaches Redis; every request after it fails.
     upstash.rest.setFault({ mode: 'error', passFirst: 1 });
-    expect((await post(`logout_token=${token}`)).status).toBe(503);
+    const first = await captureAuthLog(() => post(`logout_token=${token}`));
+    expect(first.result.status).toBe(503);
+    expect(first.lines).toEqual([NOT_STORED]);
     upstash.rest.setFault(null);
     expect(passes(await call(app.protect, '/dashboard', { jar, headers: DOCUMENT }))).toBe(true);
 
     expect((await post(`logout_token=${token}`)).status).toBe(200);
-    expect((await call(app.protect, '/dashboard', { jar, headers: DOCUMENT })).status).toBe(303);
+    const after = await revokedRefusal(() =>
+      call(app.protect, '/dashboard', { jar, headers: DOCUMENT }),
+    );
+    expect(after.status).toBe(303);
   });
 
   it('accepts a genuine token naming only the user, revoking that user’s earlier sessions', async () => {
@@ -175,6 +233,9 @@ describe('POST /api/backchannel-logout', () => {
       { typ: 'logout+jwt' },
     );
     expect((await post(`logout_token=${token}`)).status).toBe(200);
-    expect((await call(app.protect, '/dashboard', { jar, headers: DOCUMENT })).status).toBe(303);
+    const after = await revokedRefusal(() =>
+      call(app.protect, '/dashboard', { jar, headers: DOCUMENT }),
+    );
+    expect(after.status).toBe(303);
   });
 });

@@ -18,6 +18,15 @@ function expectCodedFailure(response: Response, code: string) {
   for (const name of SESSION_COOKIES) expect(set).not.toContain(name);
 }
 
+/** Calls the callback, expecting that refusal, logged once with `detail` (none when not given). */
+async function expectRefused(code: string, path: string, jar: CookieJar, detail?: string) {
+  const { result, lines } = await captureAuthLog(() => call(callback, path, { jar }));
+  expectCodedFailure(result, code);
+  expect(lines).toEqual([expect.objectContaining({ code, route: '/api/callback' })]);
+  expect(lines[0]!.detail).toBe(detail);
+  return result;
+}
+
 function transactionCookie(jar: CookieJar) {
   return [...jar.cookies.values()].find((c) => c.name.startsWith('sk_txn_'))!;
 }
@@ -66,21 +75,18 @@ describe('GET /api/callback refuses', () => {
     const jar = new CookieJar();
     const { callbackUrl } = await authorize(login, jar);
     callbackUrl.searchParams.set('state', 'forged-state-value');
-    expectCodedFailure(await call(callback, pathOf(callbackUrl), { jar }), 'state_mismatch');
+    await expectRefused('state_mismatch', pathOf(callbackUrl), jar);
   });
 
   it('a callback without its transaction cookie', async () => {
     const { callbackUrl } = await authorize(login, new CookieJar());
-    expectCodedFailure(
-      await call(callback, pathOf(callbackUrl), { jar: new CookieJar() }),
-      'transaction_missing',
-    );
+    await expectRefused('transaction_missing', pathOf(callbackUrl), new CookieJar());
   });
 
   it('a callback with no state at all', async () => {
     const jar = new CookieJar();
     await authorize(login, jar);
-    expectCodedFailure(await call(callback, '/api/callback?code=abc', { jar }), 'state_mismatch');
+    await expectRefused('state_mismatch', '/api/callback?code=abc', jar);
   });
 
   it('a replayed code, and deletes the transaction cookie on every outcome', async () => {
@@ -89,8 +95,12 @@ describe('GET /api/callback refuses', () => {
     const captured = jar.clone();
     const first = await call(callback, pathOf(callbackUrl), { jar });
     expect(first.headers.get('location')).toBe(`${APP_URL}/dashboard`);
-    const replay = await call(callback, pathOf(callbackUrl), { jar: captured });
-    expectCodedFailure(replay, 'exchange_failed');
+    const replay = await expectRefused(
+      'exchange_failed',
+      pathOf(callbackUrl),
+      captured,
+      'token endpoint: status',
+    );
     const deleted = replay.headers.getSetCookie().find((c) => c.startsWith('sk_txn_'));
     expect(deleted).toMatch(/Max-Age=0/);
   });
@@ -101,7 +111,7 @@ describe('GET /api/callback refuses', () => {
     await editTransaction(jar, (t) => {
       t.codeVerifier = 'x'.repeat(43);
     });
-    expectCodedFailure(await call(callback, pathOf(callbackUrl), { jar }), 'exchange_failed');
+    await expectRefused('exchange_failed', pathOf(callbackUrl), jar, 'token endpoint: status');
   });
 
   it('an ID token whose nonce does not match', async () => {
@@ -110,7 +120,12 @@ describe('GET /api/callback refuses', () => {
     await editTransaction(jar, (t) => {
       t.nonce = 'another-nonce';
     });
-    expectCodedFailure(await call(callback, pathOf(callbackUrl), { jar }), 'id_token_invalid');
+    await expectRefused(
+      'id_token_invalid',
+      pathOf(callbackUrl),
+      jar,
+      'ID token nonce does not match',
+    );
   });
 
   it('an expired transaction', async () => {
@@ -119,14 +134,14 @@ describe('GET /api/callback refuses', () => {
     await editTransaction(jar, (t) => {
       t.createdAt = Date.now() - 11 * 60_000;
     });
-    expectCodedFailure(await call(callback, pathOf(callbackUrl), { jar }), 'state_mismatch');
+    await expectRefused('state_mismatch', pathOf(callbackUrl), jar);
   });
 
   it('a denied sign-in, without reflecting the provider text', async () => {
     const jar = new CookieJar();
     const { callbackUrl } = await authorize(login, jar, 'denied');
     expect(callbackUrl.searchParams.get('error')).toBe('access_denied');
-    expectCodedFailure(await call(callback, pathOf(callbackUrl), { jar }), 'access_denied');
+    await expectRefused('access_denied', pathOf(callbackUrl), jar);
   });
 
   it('a provider error with markup in error_description, showing only a code', async () => {
@@ -136,8 +151,7 @@ describe('GET /api/callback refuses', () => {
     forged.searchParams.set('error', 'server_error');
     forged.searchParams.set('error_description', '<script>alert(document.cookie)</script>');
     forged.searchParams.set('state', callbackUrl.searchParams.get('state')!);
-    const response = await call(callback, pathOf(forged), { jar });
-    expectCodedFailure(response, 'provider_error');
+    const response = await expectRefused('provider_error', pathOf(forged), jar);
     expect(response.headers.get('location')).not.toContain('script');
     expect(await response.text()).not.toContain('script');
   });
@@ -146,7 +160,7 @@ describe('GET /api/callback refuses', () => {
     const jar = new CookieJar();
     const { callbackUrl } = await authorize(login, jar);
     callbackUrl.searchParams.delete('code');
-    expectCodedFailure(await call(callback, pathOf(callbackUrl), { jar }), 'invalid_request');
+    await expectRefused('invalid_request', pathOf(callbackUrl), jar, 'callback without a code');
   });
 });
 

@@ -1,11 +1,13 @@
 import { decodeJwt } from 'jose';
-import { beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { GET as callback } from '@/app/(auth)/api/callback/route';
 import { GET as refreshGet, POST as refreshPost } from '@/app/(auth)/api/refresh/route';
 import { GET as login } from '@/app/(auth)/login/route';
 import { POST as logoutPost } from '@/app/(auth)/logout/route';
 import { protect } from '@/lib/edge/protect';
+import { getStore } from '@/lib/server/store/get-store';
 import { APP_URL, call, DOCUMENT, pathOf, SAME_ORIGIN, signIn } from '../../../../support/app';
+import { createStoreQuietly } from '../../../../support/app-instance';
 import { captureAuthLog } from '../../../../support/auth-log';
 import { expireAccessToken, resignAccessToken } from '../../../../support/expired-session';
 import { issuerControl } from '../../../../support/issuer-control';
@@ -22,7 +24,20 @@ const app = { login, callback };
 const tokenCalls = async () => (await control.counts()).token ?? 0;
 const SERVER_ACTION = { ...SAME_ORIGIN, 'next-action': '7f3e1c2b9a8d4e5f60718293a4b5c6d7e8f90a1b' };
 
+const UNREACHABLE = {
+  code: 'refresh_unavailable',
+  route: '/api/refresh',
+  detail: 'Scalekit could not be reached to refresh the session',
+};
+const REJECTED = {
+  code: 'refresh_failed',
+  route: '/api/refresh',
+  detail: 'Scalekit rejected the refresh token',
+};
+
 describe('/api/refresh', () => {
+  beforeAll(() => createStoreQuietly(getStore));
+
   beforeEach(async () => {
     await control.setFault('token', null);
   });
@@ -75,11 +90,10 @@ describe('/api/refresh', () => {
       // token unseen — a limitation the README states).
       for (const mode of ['hang', 'error'] as const) {
         await control.setFault('token', mode);
-        const response = await call(refreshPost, '/api/refresh', {
-          jar,
-          method: 'POST',
-          headers: SAME_ORIGIN,
-        });
+        const { result: response, lines } = await captureAuthLog(() =>
+          call(refreshPost, '/api/refresh', { jar, method: 'POST', headers: SAME_ORIGIN }),
+        );
+        expect(lines).toEqual([expect.objectContaining({ ...UNREACHABLE, kind: 'api' })]);
         expect(response.status).toBe(503);
         expect(await response.json()).toEqual({ error: 'refresh_unavailable' });
         expect(response.headers.getSetCookie()).toEqual([]);
@@ -115,20 +129,22 @@ describe('/api/refresh', () => {
       vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 31_000 });
       try {
         const staleAgain = stale.clone();
-        const reused = await call(refreshPost, '/api/refresh', {
-          jar: stale,
-          method: 'POST',
-          headers: SAME_ORIGIN,
-        });
+        const { result: reused, lines } = await captureAuthLog(() =>
+          call(refreshPost, '/api/refresh', { jar: stale, method: 'POST', headers: SAME_ORIGIN }),
+        );
+        expect(lines).toEqual([expect.objectContaining({ ...REJECTED, kind: 'api' })]);
         expect(reused.status).toBe(401);
         expect(await reused.json()).toEqual({ error: 'refresh_failed' });
         // The rejection is remembered: the next request with that token does not go to Scalekit.
         const calls = await tokenCalls();
-        const again = await call(refreshPost, '/api/refresh', {
-          jar: staleAgain,
-          method: 'POST',
-          headers: SAME_ORIGIN,
-        });
+        const { result: again, lines: againLines } = await captureAuthLog(() =>
+          call(refreshPost, '/api/refresh', {
+            jar: staleAgain,
+            method: 'POST',
+            headers: SAME_ORIGIN,
+          }),
+        );
+        expect(againLines).toEqual([expect.objectContaining({ ...REJECTED, kind: 'api' })]);
         expect(again.status).toBe(401);
         expect(await tokenCalls()).toBe(calls);
       } finally {
@@ -138,11 +154,11 @@ describe('/api/refresh', () => {
 
     it('ends the session when Scalekit rejects the refresh token', async () => {
       const { jar } = await signIn(app);
-      const rejected = await call(refreshPost, '/api/refresh', {
-        jar: await withRefreshToken(jar, 'not-a-valid-refresh-token'),
-        method: 'POST',
-        headers: SAME_ORIGIN,
-      });
+      const planted = await withRefreshToken(jar, 'not-a-valid-refresh-token');
+      const { result: rejected, lines } = await captureAuthLog(() =>
+        call(refreshPost, '/api/refresh', { jar: planted, method: 'POST', headers: SAME_ORIGIN }),
+      );
+      expect(lines).toEqual([expect.objectContaining({ ...REJECTED, kind: 'api' })]);
       expect(rejected.status).toBe(401);
       expect(await rejected.json()).toEqual({ error: 'refresh_failed' });
       expect(deletedCookies(rejected).sort()).toEqual([...SESSION_COOKIES].sort());
@@ -168,11 +184,15 @@ describe('/api/refresh', () => {
 
     it('sends an action whose session has ended to sign-in with x-action-redirect', async () => {
       const { jar } = await signIn(app);
-      const response = await call(refreshPost, '/api/refresh?returnTo=%2Fdashboard', {
-        jar: await withRefreshToken(jar, 'not-a-valid-refresh-token'),
-        method: 'POST',
-        headers: SERVER_ACTION,
-      });
+      const planted = await withRefreshToken(jar, 'not-a-valid-refresh-token');
+      const { result: response, lines } = await captureAuthLog(() =>
+        call(refreshPost, '/api/refresh?returnTo=%2Fdashboard', {
+          jar: planted,
+          method: 'POST',
+          headers: SERVER_ACTION,
+        }),
+      );
+      expect(lines).toEqual([expect.objectContaining({ ...REJECTED, kind: 'action' })]);
       expect(response.status).toBe(200);
       expect(response.headers.get('x-action-redirect')).toBe(
         '/login?returnTo=%2Fdashboard;replace',
@@ -204,11 +224,16 @@ describe('/api/refresh', () => {
 
     it('sends a form whose session has ended to sign-in with a 303', async () => {
       const { jar } = await signIn(app);
-      const response = await call(refreshPost, '/api/refresh?returnTo=%2Fdashboard', {
-        jar: await withRefreshToken(jar, 'not-a-valid-refresh-token'),
-        method: 'POST',
-        headers: FORM,
-      });
+      const planted = await withRefreshToken(jar, 'not-a-valid-refresh-token');
+      const { result: response, lines } = await captureAuthLog(() =>
+        call(refreshPost, '/api/refresh?returnTo=%2Fdashboard', {
+          jar: planted,
+          method: 'POST',
+          headers: FORM,
+        }),
+      );
+      // Everything under /api/ is logged as kind `api`, a page load included (requestKind).
+      expect(lines).toEqual([expect.objectContaining({ ...REJECTED, kind: 'api' })]);
       expect(response.status).toBe(303);
       expect(response.headers.get('location')).toBe(`${APP_URL}/login?returnTo=%2Fdashboard`);
     });
@@ -231,22 +256,35 @@ describe('/api/refresh', () => {
       const { jar } = await signIn(app);
       await control.setFault('token', 'error');
       // The access token is still valid here, so the person simply goes back to the page.
-      const early = await call(refreshGet, '/api/refresh?returnTo=%2Fdashboard', { jar });
+      const { result: early, lines } = await captureAuthLog(() =>
+        call(refreshGet, '/api/refresh?returnTo=%2Fdashboard', { jar }),
+      );
+      expect(lines).toEqual([expect.objectContaining(UNREACHABLE)]);
       expect(early.status).toBe(303);
       expect(early.headers.get('location')).toBe(`${APP_URL}/dashboard`);
 
       const expiredJar = jar.clone();
       await expireAccessToken(expiredJar);
-      const retry = await call(refreshGet, '/api/refresh?returnTo=%2Fdashboard', {
-        jar: expiredJar,
-      });
+      const { result: retry, lines: retryLines } = await captureAuthLog(() =>
+        call(refreshGet, '/api/refresh?returnTo=%2Fdashboard', { jar: expiredJar }),
+      );
+      expect(retryLines).toEqual([expect.objectContaining(UNREACHABLE)]);
       expect(retry.status).toBe(503);
       expect(await retry.text()).toContain('You are still signed in');
       expect(retry.headers.getSetCookie()).toEqual([]);
     });
 
     it('sends a document to sign-in when there is no refresh token', async () => {
-      const response = await call(refreshGet, '/api/refresh?returnTo=%2Fdashboard');
+      const { result: response, lines } = await captureAuthLog(() =>
+        call(refreshGet, '/api/refresh?returnTo=%2Fdashboard'),
+      );
+      expect(lines).toEqual([
+        expect.objectContaining({
+          code: 'refresh_failed',
+          route: '/api/refresh',
+          detail: 'no session to renew',
+        }),
+      ]);
       expect(response.status).toBe(303);
       expect(response.headers.get('location')).toBe(`${APP_URL}/login?returnTo=%2Fdashboard`);
     });

@@ -3,8 +3,21 @@ import { GET as callback } from '@/app/(auth)/api/callback/route';
 import { GET as admin } from '@/app/api/protected/admin/route';
 import { GET as login } from '@/app/(auth)/login/route';
 import { call, expectErrorJson, signIn } from '../../../../support/app';
+import { captureAuthLog } from '../../../../support/auth-log';
+import type { CookieJar } from '../../../../support/cookie-jar';
 
 const app = { login, callback };
+
+/** Calls `/api/protected/admin`, expecting one logged failure of `code` there. */
+async function refused(code: string, jar?: CookieJar) {
+  const { result, lines } = await captureAuthLog(() =>
+    call(admin, '/api/protected/admin', { jar }),
+  );
+  expect(lines).toEqual([
+    expect.objectContaining({ code, route: '/api/protected/admin', kind: 'api' }),
+  ]);
+  return result;
+}
 
 describe('GET /api/protected/admin', () => {
   afterEach(() => {
@@ -21,16 +34,16 @@ describe('GET /api/protected/admin', () => {
 
   it('answers 403 forbidden to a signed-in member, never a sign-in (which would loop)', async () => {
     const { jar } = await signIn(app, 'member');
-    await expectErrorJson(await call(admin, '/api/protected/admin', { jar }), 403, 'forbidden');
+    await expectErrorJson(await refused('forbidden', jar), 403, 'forbidden');
   });
 
   it('answers 401 unauthenticated without a session', async () => {
-    await expectErrorJson(await call(admin, '/api/protected/admin'), 401, 'unauthenticated');
+    await expectErrorJson(await refused('unauthenticated'), 401, 'unauthenticated');
   });
 
   it('answers 401 token_expired, before any role check, once the access token expired', async () => {
     const { jar } = await signIn(app, 'member');
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 310_000 });
-    await expectErrorJson(await call(admin, '/api/protected/admin', { jar }), 401, 'token_expired');
+    await expectErrorJson(await refused('token_expired', jar), 401, 'token_expired');
   });
 });
