@@ -5,8 +5,9 @@ import { mintSession } from '../kit/mint-session';
 import { standInSigner } from '../kit/signers';
 import { throwawayKeySet, type ThrowawayKeySet } from '../kit/throwaway-key-set';
 import { APP_URL } from '../support/app';
+import { captureAuthLog } from '../support/auth-log';
 import { loadAppInstance } from '../support/app-instance';
-import { passes, strictVerdict } from '../support/strict-verdict';
+import { revokedRefusal } from '../support/strict-verdict';
 import { startUpstash, type LocalUpstash } from '../tools/upstash-endpoint/start-upstash';
 
 const secret = process.env.SESSION_COOKIE_SECRET!;
@@ -39,7 +40,12 @@ describe('the test kit (node project)', () => {
 
   it('mints an expired session with one option: the route answers token_expired', async () => {
     const session = await mintSession({ signer, secret, expired: true });
-    const response = await me(request('/api/protected/me', session.cookieHeader()));
+    const { result: response, lines } = await captureAuthLog(async () =>
+      me(request('/api/protected/me', session.cookieHeader())),
+    );
+    expect(lines).toEqual([
+      expect.objectContaining({ code: 'token_expired', route: '/api/protected/me', kind: 'api' }),
+    ]);
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ error: 'token_expired' });
   });
@@ -84,9 +90,8 @@ describe('the test kit (node project)', () => {
       const revoked = await mintSession({ signer, secret, revokedIn: strict.store });
       const pass = await strict.protect(request('/dashboard', live.cookieHeader(), DOCUMENT));
       expect(pass.headers.get('x-middleware-next')).toBe('1');
-      const refused = await strictVerdict(
-        () => strict.protect(request('/dashboard', revoked.cookieHeader(), DOCUMENT)),
-        passes,
+      const refused = await revokedRefusal(() =>
+        strict.protect(request('/dashboard', revoked.cookieHeader(), DOCUMENT)),
       );
       expect(refused.status).toBe(303);
       expect(refused.headers.get('location')).toMatch(/\/login\?returnTo=/);
@@ -109,7 +114,16 @@ describe('the test kit (node project)', () => {
       const foreign = await mintSession({ signer, secret });
       const pass = await app.protect(request('/dashboard', own.cookieHeader(), DOCUMENT));
       expect(pass.headers.get('x-middleware-next')).toBe('1');
-      const refused = await app.protect(request('/dashboard', foreign.cookieHeader(), DOCUMENT));
+      const { result: refused, lines } = await captureAuthLog(() =>
+        app.protect(request('/dashboard', foreign.cookieHeader(), DOCUMENT)),
+      );
+      expect(lines).toEqual([
+        expect.objectContaining({
+          code: 'unauthenticated',
+          route: '/dashboard',
+          detail: 'access token failed verification',
+        }),
+      ]);
       expect(refused.status).toBe(303);
       const discovery = await fetch(`${keys.issuer}/.well-known/openid-configuration`);
       expect(await discovery.json()).toEqual({

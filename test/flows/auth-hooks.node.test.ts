@@ -45,7 +45,17 @@ describe('sign-in and sign-out hooks', () => {
     });
     const jar = new CookieJar();
     const { callbackUrl } = await authorize(app.login, jar, 'member');
-    const done = await call(app.callback, pathOf(callbackUrl), { jar });
+    const { result: done, lines } = await captureAuthLog(() =>
+      call(app.callback, pathOf(callbackUrl), { jar }),
+    );
+    // Our own words, never the hook's error message.
+    expect(lines).toEqual([
+      expect.objectContaining({
+        code: 'auth_hook_failed',
+        route: '/api/callback',
+        detail: 'afterSignIn threw',
+      }),
+    ]);
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe(`${APP_URL}/auth/error?code=auth_hook_failed`);
     expect(done.headers.getSetCookie().filter((c) => SESSION_COOKIE.test(c))).toEqual([]);
@@ -60,7 +70,16 @@ describe('sign-in and sign-out hooks', () => {
     });
     const jar = new CookieJar();
     const { callbackUrl } = await authorize(app.login, jar, 'member');
-    const done = await call(app.callback, pathOf(callbackUrl), { jar });
+    const { result: done, lines } = await captureAuthLog(() =>
+      call(app.callback, pathOf(callbackUrl), { jar }),
+    );
+    expect(lines).toEqual([
+      expect.objectContaining({
+        code: 'access_denied',
+        route: '/api/callback',
+        detail: 'refused by afterSignIn',
+      }),
+    ]);
     expect(done.headers.get('location')).toBe(`${APP_URL}/auth/error?code=access_denied`);
     expect(jar.get('sk_access')).toBeUndefined();
   });

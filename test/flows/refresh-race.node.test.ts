@@ -2,6 +2,7 @@ import { ScalekitClient } from '@scalekit-sdk/node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadAppInstance, type AppInstance } from '../support/app-instance';
 import { call, SAME_ORIGIN, signIn } from '../support/app';
+import { captureAuthLog } from '../support/auth-log';
 import type { CookieJar } from '../support/cookie-jar';
 import { issuerControl } from '../support/issuer-control';
 import { accessTokenSet, deletedCookies, sessionTokens } from '../support/session-jar';
@@ -56,7 +57,18 @@ describe('50 concurrent refreshes with one refresh token across two instances', 
   it('reports what the in-memory store and the uncoordinated approach lose', async () => {
     const memory = { UPSTASH_REDIS_REST_URL: undefined, UPSTASH_REDIS_REST_TOKEN: undefined };
     const instances = [await loadAppInstance(memory), await loadAppInstance(memory)];
-    const perInstance = await race(instances, (await signIn(instances[0]!)).jar);
+    const raced = (await signIn(instances[0]!)).jar;
+    const { result: perInstance, lines } = await captureAuthLog(() => race(instances, raced));
+    // Every request the other instance's redemption signed out is logged once, as a rejection.
+    expect(lines).toEqual(
+      Array(perInstance.signOuts).fill(
+        expect.objectContaining({
+          code: 'refresh_failed',
+          route: '/api/refresh',
+          detail: 'Scalekit rejected the refresh token',
+        }),
+      ),
+    );
 
     // The seed's approach: every request redeems the refresh token itself.
     const { jar } = await signIn(instances[0]!);

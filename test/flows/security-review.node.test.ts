@@ -9,6 +9,7 @@ import { revokeSession } from '@/lib/server/revocation';
 import { setSessionCookies } from '@/lib/server/session-records';
 import { APP_URL, authorize, call, pathOf, SAME_ORIGIN } from '../support/app';
 import { loadAppInstance, type AppInstance } from '../support/app-instance';
+import { captureAuthLog } from '../support/auth-log';
 import { CookieJar, parseSetCookie } from '../support/cookie-jar';
 import { expireAccessToken } from '../support/expired-session';
 import { issuerControl } from '../support/issuer-control';
@@ -45,6 +46,13 @@ async function claimsIn(jar: CookieJar): Promise<JWTPayload> {
 
 const refresh = (app: AppInstance, jar: CookieJar) =>
   call(app.refreshPost, '/api/refresh', { jar, method: 'POST', headers: SAME_ORIGIN });
+
+/** What /api/refresh logs when it refuses to renew a revoked session. */
+const REVOKED_REFRESH = expect.objectContaining({
+  code: 'refresh_failed',
+  route: '/api/refresh',
+  detail: 'the session was revoked',
+});
 
 let upstash: LocalUpstash;
 let app: AppInstance;
@@ -87,7 +95,8 @@ describe('1. strict revocation has no gaps', () => {
     const jar = await signIn(app);
     await revokeSession(app.store, String((await claimsIn(jar)).sid), now() + 300);
     const before = await tokenCalls();
-    const response = await refresh(app, jar);
+    const { result: response, lines } = await captureAuthLog(() => refresh(app, jar));
+    expect(lines).toEqual([REVOKED_REFRESH]);
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ error: 'refresh_failed' });
     expect(await tokenCalls()).toBe(before);
@@ -106,7 +115,9 @@ describe('1. strict revocation has no gaps', () => {
     expect(out.status).toBe(303);
     const ttl = await (await connectReader(upstash)).pttl(`revoked:sid:${sid}`);
     expect(ttl).toBeGreaterThan((7 * 24 * 3600 - 60) * 1000);
-    expect((await refresh(app, stolen)).status).toBe(401);
+    const { result: renewal, lines } = await captureAuthLog(() => refresh(app, stolen));
+    expect(renewal.status).toBe(401);
+    expect(lines).toEqual([REVOKED_REFRESH]);
   });
 
   it('a back-channel logout stops refresh too', async () => {
@@ -125,7 +136,9 @@ describe('1. strict revocation has no gaps', () => {
     );
     expect((await postLogoutToken(app, `logout_token=${logoutToken}`)).status).toBe(200);
     const before = await tokenCalls();
-    expect((await refresh(app, jar)).status).toBe(401);
+    const { result: renewal, lines } = await captureAuthLog(() => refresh(app, jar));
+    expect(renewal.status).toBe(401);
+    expect(lines).toEqual([REVOKED_REFRESH]);
     expect(await tokenCalls()).toBe(before);
   });
 });
@@ -191,13 +204,22 @@ describe('3. a planted refresh cookie cannot swap the session', () => {
     const victim = await signIn(app, 'admin');
     const attacker = await signIn(app, 'member');
     const before = await tokenCalls();
-    const response = await call(app.refreshPost, '/api/refresh', {
-      method: 'POST',
-      headers: {
-        ...SAME_ORIGIN,
-        cookie: withPlanted(victim, attacker.get('sk_refresh')!.value, 'alone'),
-      },
-    });
+    const { result: response, lines } = await captureAuthLog(() =>
+      call(app.refreshPost, '/api/refresh', {
+        method: 'POST',
+        headers: {
+          ...SAME_ORIGIN,
+          cookie: withPlanted(victim, attacker.get('sk_refresh')!.value, 'alone'),
+        },
+      }),
+    );
+    expect(lines).toEqual([
+      expect.objectContaining({
+        code: 'refresh_failed',
+        route: '/api/refresh',
+        detail: 'the refresh cookie belongs to another session',
+      }),
+    ]);
     expect(response.status).toBe(401);
     expect(await tokenCalls()).toBe(before);
     expect(response.headers.getSetCookie()).toEqual([]);
@@ -263,19 +285,29 @@ describe('5. back-channel logout', () => {
     try {
       // 17 KB in chunks, no Content-Length, and the body never ends: only a limit enforced
       // while reading can answer.
-      const status = await new Promise<number>((resolve, reject) => {
-        const req = httpRequest(server.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        });
-        req.on('response', (res) => {
-          resolve(res.statusCode ?? 0);
-          req.destroy();
-        });
-        req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
-        req.write(`logout_token=${'a'.repeat(17 * 1024)}`);
-      });
+      const { result: status, lines } = await captureAuthLog(
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const req = httpRequest(server.url, {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            });
+            req.on('response', (res) => {
+              resolve(res.statusCode ?? 0);
+              req.destroy();
+            });
+            req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
+            req.write(`logout_token=${'a'.repeat(17 * 1024)}`);
+          }),
+      );
       expect(status).toBe(400);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          code: 'invalid_request',
+          route: '/api/backchannel-logout',
+          detail: 'body over 16 KB',
+        }),
+      ]);
     } finally {
       await server.close();
     }
@@ -301,7 +333,17 @@ describe('5. back-channel logout', () => {
     const claims = logoutClaims({ sid: 'ses_no_jti' });
     delete claims.jti;
     const token = await control.sign(claims, { typ: 'logout+jwt' });
-    expect((await postLogoutToken(app, `logout_token=${token}`)).status).toBe(400);
+    const { result: response, lines } = await captureAuthLog(() =>
+      postLogoutToken(app, `logout_token=${token}`),
+    );
+    expect(response.status).toBe(400);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        code: 'invalid_request',
+        route: '/api/backchannel-logout',
+        detail: 'logout token failed verification',
+      }),
+    ]);
   });
 });
 

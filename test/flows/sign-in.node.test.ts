@@ -1,17 +1,22 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GET as callback } from '@/app/(auth)/api/callback/route';
 import { GET as me } from '@/app/api/protected/me/route';
 import { POST as refreshPost } from '@/app/(auth)/api/refresh/route';
 import { GET as login } from '@/app/(auth)/login/route';
 import { POST as logoutPost } from '@/app/(auth)/logout/route';
 import { protect } from '@/lib/edge/protect';
+import { getStore } from '@/lib/server/store/get-store';
 import { APP_URL, authorize, call, DOCUMENT, pathOf, SAME_ORIGIN, signIn } from '../support/app';
+import { createStoreQuietly } from '../support/app-instance';
+import { captureAuthLog } from '../support/auth-log';
 import { CookieJar } from '../support/cookie-jar';
 import { sessionTokens } from '../support/session-jar';
 
 const passes = (response: Response) => response.headers.get('x-middleware-next') === '1';
 
 describe('signing in, using the session, renewing it and signing out, with the real SDK', () => {
+  beforeAll(() => createStoreQuietly(getStore));
+
   it('lets the signed-in browser through the middleware to a protected page', async () => {
     const { jar } = await signIn({ login, callback });
     const response = await call(protect, '/dashboard', { jar, headers: DOCUMENT });
@@ -20,7 +25,13 @@ describe('signing in, using the session, renewing it and signing out, with the r
 
   it('goes from a protected page to sign-in and back, through refresh, to signed out', async () => {
     const jar = new CookieJar();
-    const first = await call(protect, '/dashboard/admin?tab=2', { jar, headers: DOCUMENT });
+    const signedOut = { code: 'unauthenticated', detail: 'no session cookie opens' };
+    const { result: first, lines } = await captureAuthLog(() =>
+      call(protect, '/dashboard/admin?tab=2', { jar, headers: DOCUMENT }),
+    );
+    expect(lines).toEqual([
+      expect.objectContaining({ ...signedOut, route: '/dashboard/admin', kind: 'document' }),
+    ]);
     expect(first.status).toBe(303);
     const loginUrl = new URL(first.headers.get('location')!);
     expect(pathOf(loginUrl)).toBe('/login?returnTo=%2Fdashboard%2Fadmin%3Ftab%3D2');
@@ -49,9 +60,18 @@ describe('signing in, using the session, renewing it and signing out, with the r
       headers: { origin: APP_URL },
     });
     expect(out.status).toBe(303);
-    const after = await call(protect, '/dashboard', { jar, headers: DOCUMENT });
-    expect(after.status).toBe(303);
-    expect(after.headers.get('location')).toBe(`${APP_URL}/login?returnTo=%2Fdashboard`);
-    expect((await call(me, '/api/protected/me', { jar })).status).toBe(401);
+    const after = await captureAuthLog(() =>
+      call(protect, '/dashboard', { jar, headers: DOCUMENT }),
+    );
+    expect(after.result.status).toBe(303);
+    expect(after.result.headers.get('location')).toBe(`${APP_URL}/login?returnTo=%2Fdashboard`);
+    expect(after.lines).toEqual([
+      expect.objectContaining({ ...signedOut, route: '/dashboard', kind: 'document' }),
+    ]);
+    const api = await captureAuthLog(() => call(me, '/api/protected/me', { jar }));
+    expect(api.result.status).toBe(401);
+    expect(api.lines).toEqual([
+      expect.objectContaining({ code: 'unauthenticated', route: '/api/protected/me', kind: 'api' }),
+    ]);
   });
 });
