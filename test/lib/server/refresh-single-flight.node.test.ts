@@ -7,6 +7,7 @@ import { singleFlightRefresh, type SingleFlightOptions } from '@/lib/server/refr
 import { createMemoryStore } from '@/lib/server/store/memory-store';
 import type { Store } from '@/lib/server/store/store';
 import { createUpstashStore } from '@/lib/server/store/upstash-store';
+import { captureAuthLog } from '../../support/auth-log';
 import { countingRedeem, type CountingRedeem } from '../../support/counting-redeem';
 import { freshCopy } from '../../support/fresh-copy';
 import { outcome } from '../../support/outcome';
@@ -261,6 +262,11 @@ describe('singleFlightRefresh', () => {
       redisStopped = false;
     });
 
+    /** The one warning a process gives when it refreshes without the cross-instance lock. */
+    const COORDINATION_UNAVAILABLE = {
+      text: expect.stringMatching(/^\[auth\] refresh coordination is unavailable/),
+    };
+
     /**
      * The interleaving a busy machine produces: a request whose SHA-256 of the token resolves only
      * after the first redemption has finished and left the in-flight map. Held here by a gate on the
@@ -289,12 +295,15 @@ describe('singleFlightRefresh', () => {
     it.each(storeDown)(
       'answers a late arrival in the same process with the pair it shared, without redeeming again: %s',
       async (_, breakStore) => {
-        vi.spyOn(console, 'warn').mockImplementation(() => undefined);
         const instance = await loadInstance();
         const scalekit = countingRedeem();
         const token = newRefreshToken();
         await breakStore();
-        const { first, late, latePair } = await lateArrival(instance, scalekit, token);
+        const { result, lines } = await captureAuthLog(() =>
+          lateArrival(instance, scalekit, token),
+        );
+        const { first, late, latePair } = result;
+        expect(lines).toEqual([COORDINATION_UNAVAILABLE]);
         expect([first, late]).toEqual(['ok', 'ok']);
         // A second redemption of a token Scalekit already rotated would sign this person out.
         expect(scalekit.calls).toEqual([token]);
@@ -308,13 +317,15 @@ describe('singleFlightRefresh', () => {
     it.each(storeDown)(
       'answers a late arrival in the same process with the rejection, without redeeming again: %s',
       async (_, breakStore) => {
-        vi.spyOn(console, 'warn').mockImplementation(() => undefined);
         const instance = await loadInstance();
         const scalekit = countingRedeem({ failWith: 'refresh_failed' });
         const token = newRefreshToken();
         await breakStore();
-        const { first, late } = await lateArrival(instance, scalekit, token);
-        expect([first, late]).toEqual(['refresh_failed', 'refresh_failed']);
+        const { result, lines } = await captureAuthLog(() =>
+          lateArrival(instance, scalekit, token),
+        );
+        expect(lines).toEqual([COORDINATION_UNAVAILABLE]);
+        expect([result.first, result.late]).toEqual(['refresh_failed', 'refresh_failed']);
         expect(scalekit.calls).toEqual([token]);
       },
     );
