@@ -1,12 +1,13 @@
 import { NextResponse } from 'next/server';
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { GET as callback } from '@/app/(auth)/api/callback/route';
 import { GET as login } from '@/app/(auth)/login/route';
 import { GET as reports } from '@/app/api/protected/reports/route';
 import { withAuth, withSession } from '@/lib/server/guards';
 import { decodeJwt } from 'jose';
 import { M2M_CLIENT } from '../../tools/scalekit-stand-in/m2m-clients';
-import { call, signIn } from '../../support/app';
+import { call, signIn, type CallOptions } from '../../support/app';
+import { captureAuthLog } from '../../support/auth-log';
 import { issuerControl } from '../../support/issuer-control';
 import { machineTokenClaims } from '../../support/machine-tokens';
 
@@ -34,12 +35,22 @@ const bearer = (token: string) => ({
   accept: 'application/json',
 });
 
-describe('machine callers (bearer) in route handlers', () => {
-  const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
-  afterEach(() => {
-    warned.mockClear();
-  });
+type Route = Parameters<typeof call>[0];
 
+/** Calls `route` at `path`, expecting it to log one refusal of `code` with `detail`. */
+async function refused(
+  route: Route,
+  path: string,
+  options: CallOptions,
+  code: string,
+  detail: string,
+) {
+  const { result, lines } = await captureAuthLog(() => call(route, path, options));
+  expect(lines).toEqual([expect.objectContaining({ code, route: path, kind: 'api', detail })]);
+  return result;
+}
+
+describe('machine callers (bearer) in route handlers', () => {
   it('bearer: the stand-in issues its M2M client the claims Scalekit documents', async () => {
     expect(decodeJwt(await clientCredentialsToken())).toMatchObject({
       iss: issuerUrl,
@@ -67,22 +78,29 @@ describe('machine callers (bearer) in route handlers', () => {
 
   it('bearer: withAuth answers a missing scope 403 insufficient_scope, naming the scopes needed', async () => {
     const route = withAuth(() => NextResponse.json({ ok: true }), { scopes: ['reports:write'] });
-    const response = await call(route, '/api/protected/x', {
-      headers: bearer(await clientCredentialsToken()),
-    });
+    const response = await refused(
+      route,
+      '/api/protected/x',
+      { headers: bearer(await clientCredentialsToken()) },
+      'insufficient_scope',
+      'a scope is missing',
+    );
     expect(response.status).toBe(403);
     expect(await response.json()).toEqual({ error: 'insufficient_scope' });
     expect(response.headers.get('www-authenticate')).toBe(
       'Bearer error="insufficient_scope", scope="reports:write"',
     );
-    expect(warned).toHaveBeenCalledTimes(1);
   });
 
   it('bearer: withAuth answers a machine 403 forbidden where the route needs a role only people hold', async () => {
     const route = withAuth(() => NextResponse.json({ ok: true }), { role: 'admin' });
-    const response = await call(route, '/api/protected/x', {
-      headers: bearer(await clientCredentialsToken()),
-    });
+    const response = await refused(
+      route,
+      '/api/protected/x',
+      { headers: bearer(await clientCredentialsToken()) },
+      'forbidden',
+      'a requirement only people can meet',
+    );
     expect(response.status).toBe(403);
     expect(await response.json()).toEqual({ error: 'forbidden' });
   });
@@ -97,7 +115,13 @@ describe('machine callers (bearer) in route handlers', () => {
         exp: now - 60,
       }),
     );
-    const response = await call(reports, '/api/protected/reports', { headers: bearer(expired) });
+    const response = await refused(
+      reports,
+      '/api/protected/reports',
+      { headers: bearer(expired) },
+      'token_expired',
+      'machine token has expired',
+    );
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ error: 'token_expired' });
     expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
@@ -105,10 +129,13 @@ describe('machine callers (bearer) in route handlers', () => {
 
   it('bearer: withAuth refuses a bearer token sent with a session cookie: 400 invalid_request', async () => {
     const { jar } = await signIn(app, 'member');
-    const response = await call(reports, '/api/protected/reports', {
-      jar,
-      headers: bearer(await clientCredentialsToken()),
-    });
+    const response = await refused(
+      reports,
+      '/api/protected/reports',
+      { jar, headers: bearer(await clientCredentialsToken()) },
+      'invalid_request',
+      'a bearer token and a cookie',
+    );
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: 'invalid_request' });
     expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_request"');
@@ -122,9 +149,13 @@ describe('machine callers (bearer) in route handlers', () => {
 
   it('bearer: withSession takes no bearer token, even a genuine one: 400 invalid_request', async () => {
     const route = withSession(() => NextResponse.json({ ok: true }));
-    const response = await call(route, '/api/protected/x', {
-      headers: bearer(await clientCredentialsToken()),
-    });
+    const response = await refused(
+      route,
+      '/api/protected/x',
+      { headers: bearer(await clientCredentialsToken()) },
+      'invalid_request',
+      'a bearer token on a session route',
+    );
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: 'invalid_request' });
   });
