@@ -8,9 +8,11 @@ const nextBin = (dir: string) =>
   createRequire(join(dir, 'package.json')).resolve('next/dist/bin/next');
 const SERVE_TIMEOUT_MS = 60_000;
 
-/** `next build` in `dir` with `env`; rejects with the last of its output when it fails. */
+/**
+ * `next build` in `dir` with `env`; rejects with the last of its output when it fails. Says once,
+ * when done, how long it took: the figure a reader of a slow run wants.
+ */
 export function nextBuild(dir: string, env: NodeJS.ProcessEnv): Promise<void> {
-  console.log(`[e2e] next build in ${dir} …`);
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [nextBin(dir), 'build'], {
@@ -22,7 +24,7 @@ export function nextBuild(dir: string, env: NodeJS.ProcessEnv): Promise<void> {
     child.once('error', reject);
     child.once('exit', (code, signal) => {
       if (code === 0) {
-        console.log(`[e2e] next build done in ${Math.round((Date.now() - started) / 1000)} s`);
+        console.log(`[e2e] next build in ${dir}: ${Math.round((Date.now() - started) / 1000)} s`);
         resolve();
       } else {
         reject(new Error(`next build failed (${code ?? signal}):\n${output()}`));
