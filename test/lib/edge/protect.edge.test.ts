@@ -188,7 +188,7 @@ describe('protect', () => {
           code: 'unauthenticated',
           route: '/dashboard',
           kind: 'document',
-          detail: 'no session cookie opens',
+          detail: NO_COOKIE,
         }),
       ]);
       expect(response.status).toBe(303);
