@@ -1,4 +1,4 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page, Request, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
   APP_URL,
@@ -9,6 +9,7 @@ import {
   chromiumForThisFile,
   SESSION_COOKIES,
   signIn,
+  TTL_SECONDS,
 } from './support/browser';
 
 const chromium = chromiumForThisFile();
@@ -16,6 +17,22 @@ const chromium = chromiumForThisFile();
 async function sessionCookies(context: BrowserContext): Promise<string[]> {
   const names: readonly string[] = SESSION_COOKIES;
   return (await context.cookies()).map((c) => c.name).filter((name) => names.includes(name));
+}
+
+/**
+ * Holds the first request of `page` that `matches` until `release()`: `arrived` resolves once it
+ * is held. Every other request goes on.
+ */
+async function holdFirst(page: Page, matches: (request: Request) => boolean) {
+  let hold: (route: Route) => void;
+  const arrived = new Promise<Route>((resolve) => (hold = resolve));
+  let taken = false;
+  await page.route('**/*', (route) => {
+    if (taken || !matches(route.request())) return route.fallback();
+    taken = true;
+    hold(route);
+  });
+  return { arrived, release: async () => (await arrived).continue() };
 }
 
 async function expectSignedIn(page: Page): Promise<void> {
@@ -96,6 +113,63 @@ describe('signing out', () => {
       expect(await sessionCookies(context)).toEqual([]);
       await page.goto('/dashboard');
       await page.waitForURL(isIssuerUrl);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a renewal refused during sign-out does not cancel the sign-out', async () => {
+    const context = await chromium.newProfile();
+    try {
+      const page = await context.newPage();
+      await signIn(page, '/dashboard');
+      const logoutsBefore = (await issuer.counts()).logout ?? 0;
+      // The keeper's next renewal is held until the sign-out is on its way to Scalekit, and
+      // Scalekit's logout until the page has heard the renewal refused: the window a busy machine
+      // opened by chance, held open.
+      const renewal = await holdFirst(
+        page,
+        (request) =>
+          new URL(request.url()).pathname === '/api/refresh' &&
+          request.method() === 'POST' &&
+          request.headers()['next-action'] === undefined,
+      );
+      const endSession = await holdFirst(page, (request) => {
+        const url = new URL(request.url());
+        return url.origin === ISSUER_URL && url.pathname === '/oidc/logout';
+      });
+      await Promise.race([
+        renewal.arrived,
+        page.waitForTimeout((TTL_SECONDS + 20) * 1000).then(() => {
+          throw new Error('the keeper sent no renewal within a token lifetime');
+        }),
+      ]);
+      const requested: URL[] = [];
+      page.on('request', (request) => {
+        if (request.isNavigationRequest()) requested.push(new URL(request.url()));
+      });
+
+      const clicked = page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+      await endSession.arrived;
+      const refused = page.waitForResponse(
+        (response) => new URL(response.url()).pathname === '/api/refresh',
+      );
+      await renewal.release();
+      expect((await refused).status()).toBe(401);
+      await expect.poll(() => page.getByTestId('session-status').textContent()).toBe('signed-out');
+      await endSession.release();
+      await clicked;
+
+      await page.waitForURL((url) => url.origin === APP_URL && url.pathname === '/auth/signed-out');
+      expect((await issuer.counts()).logout ?? 0).toBe(logoutsBefore + 1);
+      expect(await sessionCookies(context)).toEqual([]);
+      // Straight from /logout through Scalekit's logout to the signed-out page: no reload of the
+      // dashboard, no sign-in (which would have resumed Scalekit's surviving session). Pages only.
+      const app = requested.filter((url) => url.origin === APP_URL).map((url) => url.pathname);
+      expect(
+        app.filter((path) => ['/dashboard', '/login', '/api/callback'].includes(path)),
+      ).toEqual([]);
+      expect(app).toEqual(expect.arrayContaining(['/logout', '/auth/signed-out']));
     } finally {
       await context.close();
     }
