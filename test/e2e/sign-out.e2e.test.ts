@@ -155,11 +155,14 @@ describe('signing out', () => {
       const refused = page.waitForResponse(
         (response) => new URL(response.url()).pathname === '/api/refresh',
       );
-      await renewal.release();
-      expect((await refused).status()).toBe(401);
       // The keeper announces the end to the other tabs just before it ends this page's session, in
       // the same turn: once another tab reloads on that news, this page has heard the refusal.
-      await other.waitForRequest((request) => request.isNavigationRequest(), { timeout: 30_000 });
+      const otherReloads = other.waitForRequest((request) => request.isNavigationRequest(), {
+        timeout: 30_000,
+      });
+      await renewal.release();
+      expect((await refused).status()).toBe(401);
+      await otherReloads;
       await issuer.setFault('logout', null);
       await clicked;
 
