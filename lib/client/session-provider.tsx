@@ -11,6 +11,7 @@ import {
   type ReactNode,
 } from 'react';
 import { fetchSessionState } from './session-endpoint';
+import { watchDeparture } from './page-departure';
 import { keepSession } from './session-keeper';
 import { LOADING, SIGNED_OUT, type SessionState } from './session-state';
 import { announce, onSessionNews } from './session-sync';
@@ -36,7 +37,8 @@ const SessionContext = createContext<SessionContextValue | null>(null);
  * When the session ends (renewal refused here or in another tab, or a sign-out elsewhere): a page
  * that was `renewing` (a public page opened after the token expired) simply shows the person
  * signed out; a page rendered for a signed-in person reloads, so a protected page goes through
- * sign-in and back, and a public one shows its signed-out version.
+ * sign-in and back, and a public one shows its signed-out version. A page already navigating away
+ * (the sign-out form on its way to Scalekit's logout) is left to go: a reload would cancel it.
  *
  * @example
  * <SessionProvider>{children}</SessionProvider>
@@ -75,15 +77,21 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     }
     // Tell the other tabs what this render knows (a sign-in or a switch they have not seen).
     if (basis.status === 'signed-in') announce({ type: 'session', session: basis.session });
-    return keepSession(basis.session, {
+    const departure = watchDeparture();
+    const stopKeeping = keepSession(basis.session, {
       onSession: (session) => setState({ status: 'signed-in', session }),
       onEnded: () => {
         setState(SIGNED_OUT);
         // Never from `renewing`: its refusal may have left the cookies in place (a planted refresh
-        // cookie), and a reload would only renew and fail again.
-        if (basis.status === 'signed-in') window.location.reload();
+        // cookie), and a reload would only renew and fail again. Never on a page already on its
+        // way out: the reload would cancel that navigation (a sign-out on its way to Scalekit).
+        if (basis.status === 'signed-in' && !departure.leaving()) window.location.reload();
       },
     });
+    return () => {
+      stopKeeping();
+      departure.stop();
+    };
   }, [basis]);
 
   const value = useMemo(() => ({ state, basis, seed }), [state, basis, seed]);

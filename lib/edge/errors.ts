@@ -43,6 +43,10 @@ export const AUTH_ERRORS = {
     message:
       "Scalekit sent a sign-in that had already expired on arrival: this server's clock may be wrong. Please try again later.",
   },
+  session_revoked: {
+    status: 401,
+    message: 'This session had already been signed out. Please sign in again.',
+  },
   cookies_disabled: {
     status: 400,
     message:

@@ -20,7 +20,7 @@ export function issuerControl(issuerUrl: string) {
     resetCounts: () => call<unknown>('reset-counts', {}),
     rotateKeys: () => call<{ kid: string }>('rotate-keys', {}),
     setFault: (
-      endpoint: 'keys' | 'token' | 'management',
+      endpoint: 'keys' | 'token' | 'logout' | 'management',
       mode: 'error' | 'hang' | 'slow' | null,
       delayMs?: number,
     ) => call<unknown>('fault', { endpoint, mode, delayMs }),

@@ -5,12 +5,11 @@ import { openAccessSession } from '@/lib/edge/session';
 import { logAuthFailure } from '@/lib/edge/log';
 import { requestKind } from '@/lib/edge/request-kind';
 import { authHooks } from '@/lib/server/auth-hooks';
-import { postLogoutUrl, serverConfig } from '@/lib/server/env';
-import { randomToken } from '@/lib/server/login-transaction';
+import { serverConfig } from '@/lib/server/env';
 import { revocationHorizon, revokeSession } from '@/lib/server/revocation';
 import { isSameOrigin } from '@/lib/server/same-origin';
 import { authRoute, failRoute } from '@/lib/server/route-handler';
-import { scalekit } from '@/lib/server/scalekit';
+import { scalekitLogoutUrl } from '@/lib/server/scalekit-logout';
 import { clearSessionCookies, readSignInRecord } from '@/lib/server/session-records';
 import { getStore } from '@/lib/server/store/get-store';
 
@@ -33,11 +32,7 @@ export const POST = authRoute(async (request: NextRequest) => {
   }
   const config = serverConfig();
   const signIn = await readSignInRecord(request.cookies, config);
-  const logoutUrl = scalekit().getLogoutUrl({
-    ...(signIn ? { idTokenHint: signIn.idToken } : {}),
-    postLogoutRedirectUri: postLogoutUrl(),
-    state: randomToken(16),
-  });
+  const logoutUrl = scalekitLogoutUrl(signIn?.idToken);
 
   // The session id goes on the revocation list for as long as any of its cookies could live,
   // expired access token or not: a copied refresh cookie must not renew it later either. Best

@@ -2,15 +2,25 @@ import { decodeJwt } from 'jose';
 import { NextResponse, type NextRequest } from 'next/server';
 import { verifyAccessToken, type AccessTokenClaims } from '@/lib/edge/access-token';
 import { isAuthError, type AuthErrorCode } from '@/lib/edge/errors';
+import { logAuthFailure } from '@/lib/edge/log';
+import { requestKind } from '@/lib/edge/request-kind';
 import { noStore } from '@/lib/edge/responses';
 import { sanitizeReturnTo } from '@/lib/edge/return-to';
+import { readRevocation } from '@/lib/edge/revocation';
+import { StoreError } from '@/lib/edge/store-error';
 import { callbackUrl, serverConfig } from '@/lib/server/env';
 import { authHooks } from '@/lib/server/auth-hooks';
 import { verifyIdToken, type IdTokenClaims } from '@/lib/server/id-token';
 import { hasPendingTransactions, takeTransaction } from '@/lib/server/login-transaction';
 import { authRoute, failSignIn } from '@/lib/server/route-handler';
-import { setSessionCookies } from '@/lib/server/session-records';
+import { scalekitLogoutUrl } from '@/lib/server/scalekit-logout';
+import {
+  clearSessionCookies,
+  presentsSessionCookies,
+  setSessionCookies,
+} from '@/lib/server/session-records';
 import { observeTokenEndpoint, scalekit } from '@/lib/server/scalekit';
+import { getStore } from '@/lib/server/store/get-store';
 import { signInTime, skippedForcedSignIn } from '@/lib/server/sign-in-time';
 
 /**
@@ -78,6 +88,19 @@ export const GET = authRoute({ rateLimit: 'callback' }, async (request: NextRequ
     return fail('token_invalid', 'the ID and access tokens name different people');
   }
   const { sid } = claims;
+  // A sign-in into a session this app has already signed out: a sign-out that never reached
+  // Scalekit (a tab closed or reloaded mid-redirect) leaves Scalekit's session alive, which
+  // completes the next sign-in silently with the same `sid`. Cookies for it would be refused at
+  // the first renewal, and the browser would sign in again into the same dead session, forever.
+  // Read like `/api/refresh` reads it: a list that cannot be read starts no session.
+  let revoked: boolean;
+  try {
+    revoked = await readRevocation(getStore(), claims);
+  } catch (err) {
+    if (!(err instanceof StoreError)) throw err;
+    return fail('store_unavailable', 'the revocation list could not be read; no session was set');
+  }
+  if (revoked) return endRevokedSignIn(request, idToken, cleanup);
   // Both tokens were verified above; `auth_time` is read from whichever carries it.
   const signedInAt = signInTime(transaction, claims.sub, [decodeJwt(idToken), claims.payload]);
   if (skippedForcedSignIn(transaction, signedInAt)) {
@@ -112,3 +135,25 @@ export const GET = authRoute({ rateLimit: 'callback' }, async (request: NextRequ
   );
   return response;
 });
+
+/**
+ * Ends a sign-in that landed in a revoked session: no session cookie (any left are deleted), and
+ * the browser goes through Scalekit's logout for that session (the ID token just received as the
+ * hint), which ends it there and comes back to `/auth/signed-out`; the next sign-in then starts a
+ * fresh Scalekit session with a new `sid`.
+ */
+function endRevokedSignIn(request: NextRequest, idToken: string, cleanup: NextResponse) {
+  const config = serverConfig();
+  logAuthFailure({
+    code: 'session_revoked',
+    route: request.nextUrl.pathname,
+    kind: requestKind(request),
+    detail: 'the sign-in came back with a revoked session id; ending it at Scalekit',
+  });
+  const response = noStore(NextResponse.redirect(scalekitLogoutUrl(idToken), 303));
+  for (const cookie of cleanup.cookies.getAll()) response.cookies.set(cookie);
+  if (presentsSessionCookies(request.cookies, config)) {
+    clearSessionCookies(response.cookies, config, request.cookies);
+  }
+  return response;
+}
