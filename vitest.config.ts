@@ -35,7 +35,7 @@ export default defineConfig({
           environment: 'node',
           include: ['test/**/*.node.test.ts'],
           globalSetup: ['test/support/global-issuer.ts'],
-          setupFiles: ['test/support/setup-env.ts'],
+          setupFiles: ['test/support/setup-env.ts', 'test/support/quiet-store.ts'],
           // Suites inject faults into the shared issuer's endpoints.
           fileParallelism: false,
           testTimeout: 30_000,

@@ -1,13 +1,11 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GET as callback } from '@/app/(auth)/api/callback/route';
 import { GET as me } from '@/app/api/protected/me/route';
 import { POST as refreshPost } from '@/app/(auth)/api/refresh/route';
 import { GET as login } from '@/app/(auth)/login/route';
 import { POST as logoutPost } from '@/app/(auth)/logout/route';
 import { protect } from '@/lib/edge/protect';
-import { getStore } from '@/lib/server/store/get-store';
 import { APP_URL, authorize, call, DOCUMENT, pathOf, SAME_ORIGIN, signIn } from '../support/app';
-import { createStoreQuietly } from '../support/app-instance';
 import { captureAuthLog } from '../support/auth-log';
 import { CookieJar } from '../support/cookie-jar';
 import { sessionTokens } from '../support/session-jar';
@@ -15,8 +13,6 @@ import { sessionTokens } from '../support/session-jar';
 const passes = (response: Response) => response.headers.get('x-middleware-next') === '1';
 
 describe('signing in, using the session, renewing it and signing out, with the real SDK', () => {
-  beforeAll(() => createStoreQuietly(getStore));
-
   it('lets the signed-in browser through the middleware to a protected page', async () => {
     const { jar } = await signIn({ login, callback });
     const response = await call(protect, '/dashboard', { jar, headers: DOCUMENT });

@@ -3,8 +3,7 @@ import { GET as callback } from '@/app/(auth)/api/callback/route';
 import { POST as refreshPost } from '@/app/(auth)/api/refresh/route';
 import { GET as login } from '@/app/(auth)/login/route';
 import { GET as logoutGet, POST as logoutPost } from '@/app/(auth)/logout/route';
-import { getStore } from '@/lib/server/store/get-store';
-import { createStoreQuietly, loadAppInstance } from '../../../support/app-instance';
+import { loadAppInstance } from '../../../support/app-instance';
 import { APP_URL, call, DOCUMENT, signIn } from '../../../support/app';
 import { captureAuthLog } from '../../../support/auth-log';
 import {
@@ -17,8 +16,6 @@ import { passes, revokedRefusal } from '../../../support/strict-verdict';
 import { startUpstash, type LocalUpstash } from '../../../tools/upstash-endpoint/start-upstash';
 
 const app = { login, callback };
-
-beforeAll(() => createStoreQuietly(getStore));
 
 describe('GET /logout', () => {
   it('never signs out: it shows the confirmation page', async () => {

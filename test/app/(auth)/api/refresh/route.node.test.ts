@@ -1,13 +1,11 @@
 import { decodeJwt } from 'jose';
-import { beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { GET as callback } from '@/app/(auth)/api/callback/route';
 import { GET as refreshGet, POST as refreshPost } from '@/app/(auth)/api/refresh/route';
 import { GET as login } from '@/app/(auth)/login/route';
 import { POST as logoutPost } from '@/app/(auth)/logout/route';
 import { protect } from '@/lib/edge/protect';
-import { getStore } from '@/lib/server/store/get-store';
 import { APP_URL, call, DOCUMENT, pathOf, SAME_ORIGIN, signIn } from '../../../../support/app';
-import { createStoreQuietly } from '../../../../support/app-instance';
 import { captureAuthLog } from '../../../../support/auth-log';
 import { expireAccessToken, resignAccessToken } from '../../../../support/expired-session';
 import { issuerControl } from '../../../../support/issuer-control';
@@ -36,8 +34,6 @@ const REJECTED = {
 };
 
 describe('/api/refresh', () => {
-  beforeAll(() => createStoreQuietly(getStore));
-
   beforeEach(async () => {
     await control.setFault('token', null);
   });
