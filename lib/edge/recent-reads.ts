@@ -19,7 +19,7 @@ export interface RecentReads extends RevocationReader {
  * same keys (one token's `sid` and `sub`): concurrent requests share the read in flight, and later
  * ones reuse its answer until `maxAgeMs` after the read was sent. A revocation written before that
  * moment is in the answer, so it is honoured by every request from `maxAgeMs` after it was written
- * (the staleness bound), and at once by the instance that wrote it (`clear()`). A failed read is
+ * (the staleness bound), and at once by the isolate that wrote it (`clear()`). A failed read is
  * not remembered: the next request asks again and the store-error policy decides each time.
  *
  * @example

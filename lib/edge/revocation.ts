@@ -30,8 +30,10 @@ export function revocationReader(config: Pick<EdgeConfig, 'upstash'>): Revocatio
 }
 
 /**
- * Forgets this isolate's recent answers: called after this instance writes a revocation, so its
- * own requests see it at once rather than within the 1 s bound.
+ * Forgets this isolate's recent answers: called after a route writes a revocation, so the strict
+ * checks of the same runtime (`getSession()` on that instance) see it at once rather than within
+ * the 1 s bound. The middleware runs in an isolate of its own (on Vercel, a function of its own),
+ * whose answers this cannot reach: it honours the revocation within the bound.
  */
 export function forgetRecentRevocationReads(): void {
   reader?.clear();

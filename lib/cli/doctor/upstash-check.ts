@@ -82,7 +82,7 @@ export async function checkUpstash(
   return {
     id: 'upstash',
     status: 'pass',
-    summary: `${where} answers; one MGET takes ${roundTripMs} ms from here (median of ${SAMPLES}), which SESSION_REVOCATION=strict adds to every protected request (${revocation === 'strict' ? 'it is on' : 'it is off'})`,
+    summary: `${where} answers; one MGET takes ${roundTripMs} ms from here (median of ${SAMPLES}), which SESSION_REVOCATION=strict adds to a session's first protected request of each second in each isolate (${revocation === 'strict' ? 'it is on' : 'it is off'})`,
     measured: { roundTripMs },
   };
 }

@@ -115,7 +115,7 @@ describe('POST /logout', () => {
     });
     afterAll(() => upstash?.close());
 
-    it('is rejected at once with SESSION_REVOCATION=strict', async () => {
+    it('is rejected with SESSION_REVOCATION=strict (here at once: the test loads the middleware and /logout in one module graph)', async () => {
       const instance = await loadAppInstance({ ...withUpstash(), SESSION_REVOCATION: 'strict' });
       const { jar } = await signIn(instance, 'member', '?prompt=login');
       const copy = jar.clone();

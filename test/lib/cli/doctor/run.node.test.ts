@@ -70,7 +70,7 @@ describe('the doctor, configured right', () => {
     );
     expect(lineOf(output, 'clock')).toMatch(/agrees with the environment's to about 1 s/);
     expect(lineOf(output, 'upstash')).toMatch(
-      /one MGET takes \d+(\.\d)? ms from here \(median of 5\), which SESSION_REVOCATION=strict adds to every protected request \(it is off\)$/,
+      /one MGET takes \d+(\.\d)? ms from here \(median of 5\), which SESSION_REVOCATION=strict adds to a session's first protected request of each second in each isolate \(it is off\)$/,
     );
     expect(lineOf(output, 'cookies')).toBe(
       'https://app.example.com: __Host-sk_access, __Host-sk_id, __Host-sk_txn (Path=/) and __Secure-sk_refresh (Path=/api/refresh), each HttpOnly; Secure; SameSite=Lax',

@@ -221,7 +221,7 @@ describe('POST /api/webhooks/scalekit: what a verified event ends', () => {
     expect(await refreshStatus(app, jar)).toBe(401);
   });
 
-  it('membership removed: refused at once by the middleware with strict revocation', async () => {
+  it('membership removed: refused by the middleware with strict revocation (here at once: the test loads both in one module graph)', async () => {
     const upstash = await startUpstash();
     try {
       const app = await loadAppInstance({
