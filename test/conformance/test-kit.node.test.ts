@@ -5,7 +5,7 @@ import { mintSession } from '../kit/mint-session';
 import { standInSigner } from '../kit/signers';
 import { throwawayKeySet, type ThrowawayKeySet } from '../kit/throwaway-key-set';
 import { APP_URL } from '../support/app';
-import { captureAuthLog } from '../support/auth-log';
+import { captureAuthLog, loggedFailure } from '../support/auth-log';
 import { loadAppInstance } from '../support/app-instance';
 import { revokedRefusal } from '../support/strict-verdict';
 import { startUpstash, type LocalUpstash } from '../tools/upstash-endpoint/start-upstash';
@@ -118,11 +118,7 @@ describe('the test kit (node project)', () => {
         app.protect(request('/dashboard', foreign.cookieHeader(), DOCUMENT)),
       );
       expect(lines).toEqual([
-        expect.objectContaining({
-          code: 'unauthenticated',
-          route: '/dashboard',
-          detail: 'access token failed verification',
-        }),
+        loggedFailure('unauthenticated', '/dashboard', 'access token failed verification'),
       ]);
       expect(refused.status).toBe(303);
       const discovery = await fetch(`${keys.issuer}/.well-known/openid-configuration`);

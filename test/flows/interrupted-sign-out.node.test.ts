@@ -6,7 +6,7 @@ import { GET as login } from '@/app/(auth)/login/route';
 import { POST as logoutPost } from '@/app/(auth)/logout/route';
 import { APP_URL, authorize, call, pathOf, SAME_ORIGIN, signIn } from '../support/app';
 import { loadAppInstance, type AppInstance } from '../support/app-instance';
-import { captureAuthLog } from '../support/auth-log';
+import { captureAuthLog, loggedFailure } from '../support/auth-log';
 import { issuerControl } from '../support/issuer-control';
 import { sessionTokens, SESSION_COOKIES } from '../support/session-jar';
 import { CookieJar } from '../support/cookie-jar';
@@ -103,11 +103,11 @@ describe('a sign-in while the revocation list cannot be read', () => {
     expect(failed.headers.get('location')).toBe(`${APP_URL}/auth/error?code=store_unavailable`);
     expect(SESSION_COOKIES.filter((name) => jar.get(name))).toEqual([]);
     expect(lines).toContainEqual(
-      expect.objectContaining({
-        code: 'store_unavailable',
-        route: '/api/callback',
-        detail: 'the revocation list could not be read; no session was set',
-      }),
+      loggedFailure(
+        'store_unavailable',
+        '/api/callback',
+        'the revocation list could not be read; no session was set',
+      ),
     );
 
     const start = await call(app.login, '/login', { jar });

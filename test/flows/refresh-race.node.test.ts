@@ -2,7 +2,7 @@ import { ScalekitClient } from '@scalekit-sdk/node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadAppInstance, type AppInstance } from '../support/app-instance';
 import { call, SAME_ORIGIN, signIn } from '../support/app';
-import { captureAuthLog } from '../support/auth-log';
+import { captureAuthLog, loggedFailure } from '../support/auth-log';
 import type { CookieJar } from '../support/cookie-jar';
 import { issuerControl } from '../support/issuer-control';
 import { accessTokenSet, deletedCookies, sessionTokens } from '../support/session-jar';
@@ -62,11 +62,7 @@ describe('50 concurrent refreshes with one refresh token across two instances', 
     // Every request the other instance's redemption signed out is logged once, as a rejection.
     expect(lines).toEqual(
       Array(perInstance.signOuts).fill(
-        expect.objectContaining({
-          code: 'refresh_failed',
-          route: '/api/refresh',
-          detail: 'Scalekit rejected the refresh token',
-        }),
+        loggedFailure('refresh_failed', '/api/refresh', 'Scalekit rejected the refresh token'),
       ),
     );
 

@@ -1,3 +1,5 @@
+import { expect } from 'vitest';
+
 /**
  * Captures what the app writes to `console.warn` and `console.error` while `run` runs, so a test
  * that provokes a logged failure asserts that line and the run stays quiet. The auth layer's
@@ -31,4 +33,20 @@ export async function captureAuthLog<T>(
 function parsed(line: string): Record<string, unknown> {
   if (!line.startsWith('{')) return { text: line };
   return JSON.parse(line) as Record<string, unknown>;
+}
+
+/**
+ * What one logged failure must say (code, route, detail; `more` for other fields), as an element
+ * of the `lines` that {@link captureAuthLog} returns.
+ *
+ * @example
+ * expect(lines).toEqual([loggedFailure('unauthenticated', '/dashboard', 'no session cookie opens')]);
+ */
+export function loggedFailure(
+  code: string,
+  route: string,
+  detail: unknown,
+  more: Record<string, unknown> = {},
+): unknown {
+  return expect.objectContaining({ code, route, detail, ...more });
 }

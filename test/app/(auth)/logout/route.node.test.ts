@@ -5,7 +5,7 @@ import { GET as login } from '@/app/(auth)/login/route';
 import { GET as logoutGet, POST as logoutPost } from '@/app/(auth)/logout/route';
 import { loadAppInstance } from '../../../support/app-instance';
 import { APP_URL, call, DOCUMENT, signIn } from '../../../support/app';
-import { captureAuthLog } from '../../../support/auth-log';
+import { captureAuthLog, loggedFailure } from '../../../support/auth-log';
 import {
   deletedCookies,
   SESSION_COOKIES,
@@ -40,11 +40,7 @@ describe('POST /logout', () => {
         call(logoutPost, '/logout', { jar, method: 'POST', headers }),
       );
       expect(lines).toEqual([
-        expect.objectContaining({
-          code: 'cross_site_request',
-          route: '/logout',
-          detail: 'logout from another origin',
-        }),
+        loggedFailure('cross_site_request', '/logout', 'logout from another origin'),
       ]);
       expect(response.status).toBe(403);
       expect(response.headers.getSetCookie()).toEqual([]);
@@ -84,11 +80,7 @@ describe('POST /logout', () => {
     );
     expect(refresh.status).toBe(401);
     expect(lines).toEqual([
-      expect.objectContaining({
-        code: 'refresh_failed',
-        route: '/api/refresh',
-        detail: 'the session was revoked',
-      }),
+      loggedFailure('refresh_failed', '/api/refresh', 'the session was revoked'),
     ]);
   });
 

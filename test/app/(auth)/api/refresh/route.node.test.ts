@@ -6,7 +6,7 @@ import { GET as login } from '@/app/(auth)/login/route';
 import { POST as logoutPost } from '@/app/(auth)/logout/route';
 import { protect } from '@/lib/edge/protect';
 import { APP_URL, call, DOCUMENT, pathOf, SAME_ORIGIN, signIn } from '../../../../support/app';
-import { captureAuthLog } from '../../../../support/auth-log';
+import { captureAuthLog, loggedFailure } from '../../../../support/auth-log';
 import { expireAccessToken, resignAccessToken } from '../../../../support/expired-session';
 import { issuerControl } from '../../../../support/issuer-control';
 import {
@@ -275,11 +275,7 @@ describe('/api/refresh', () => {
         call(refreshGet, '/api/refresh?returnTo=%2Fdashboard'),
       );
       expect(lines).toEqual([
-        expect.objectContaining({
-          code: 'refresh_failed',
-          route: '/api/refresh',
-          detail: 'no session to renew',
-        }),
+        loggedFailure('refresh_failed', '/api/refresh', 'no session to renew'),
       ]);
       expect(response.status).toBe(303);
       expect(response.headers.get('location')).toBe(`${APP_URL}/login?returnTo=%2Fdashboard`);
